@@ -1,3 +1,5 @@
+export * from './definition/index.js';
 export * from './errors.js';
+export * from './gravitee/index.js';
 export * from './ids.js';
 export type * from './repository/types.js';

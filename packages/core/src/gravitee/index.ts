@@ -1,0 +1,3 @@
+export * from './export-definition.js';
+export * from './import-definition.js';
+export * from './parse.js';
