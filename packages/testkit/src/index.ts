@@ -1,1 +1,3 @@
-export {};
+export * from './conformance/index.js';
+export * from './fixtures.js';
+export * from './upstream.js';
