@@ -1,0 +1,144 @@
+/**
+ * A deployed API compiled for the request path: validated definition, routes, plan resolver and endpoint pools, all
+ * built once per deployment. The runtime counts its in-flight requests so that, once replaced or undeployed, it
+ * closes its pools only after the last of them completes.
+ */
+import {
+  type ApiDefinition,
+  type JsonObject,
+  type PlanDefinition,
+  ValidationError,
+  validateApiDefinition,
+  validatePlanDefinition,
+} from '@apim/core';
+import type { Logger } from 'pino';
+import { EndpointGroupRuntime } from './endpoint-group.js';
+import { createPlanResolver, type PlanResolver } from './plan-resolver.js';
+import type { RouteSpec } from './router.js';
+
+/** What the gateway deploys: an API row's identity and its deployment snapshot (`{ api, plans }`). */
+export interface DeployableApi {
+  apiId: string;
+  environmentId: string;
+  deploymentId: string;
+  revision: number;
+  /** The Deployment record's `definition`: `{ api: ApiDefinition, plans: PlanDefinition[] }`. */
+  definition: JsonObject;
+}
+
+/** The compiled, immutable form of one deployment of an API. */
+export class ApiRuntime {
+  readonly id: string;
+  readonly environmentId: string;
+  readonly deploymentId: string;
+  readonly revision: number;
+  readonly name: string;
+  readonly definition: ApiDefinition;
+  readonly plans: readonly PlanDefinition[];
+  readonly routes: readonly RouteSpec[];
+  readonly resolvePlan: PlanResolver;
+  /** The group serving proxy requests (the first endpoint group), undefined when there is none. */
+  readonly endpointGroup: EndpointGroupRuntime | undefined;
+  #inFlight = 0;
+  #retired = false;
+  #closing = false;
+  readonly #closed: Promise<void>;
+  #resolveClosed!: () => void;
+
+  constructor(input: DeployableApi, logger: Logger) {
+    const { api, plans } = validateSnapshot(input, logger);
+    this.#closed = new Promise((resolve) => {
+      this.#resolveClosed = resolve;
+    });
+    this.id = input.apiId;
+    this.environmentId = input.environmentId;
+    this.deploymentId = input.deploymentId;
+    this.revision = input.revision;
+    this.name = api.name;
+    this.definition = api;
+    this.plans = plans;
+    this.routes = httpProxyRoutes(api);
+    if (this.routes.length === 0)
+      throw new Error(`API [${input.apiId}] has no HTTP listener with an http-proxy entrypoint`);
+    this.resolvePlan = createPlanResolver(plans);
+    const group = api.endpointGroups[0];
+    if (group !== undefined && group.type !== 'http-proxy') {
+      throw new Error(`API [${input.apiId}]: endpoint group type [${group.type}] is not supported yet`);
+    }
+    this.endpointGroup =
+      group === undefined ? undefined : new EndpointGroupRuntime(group, logger.child({ api: this.id }));
+  }
+
+  /** Requests currently using this runtime. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Marks a request as using this runtime (its pools stay open until {@link release}). */
+  acquire(): void {
+    this.#inFlight++;
+  }
+
+  /** Marks a request as done; the last one out of a retired runtime closes the pools. */
+  release(): void {
+    this.#inFlight--;
+    if (this.#retired && this.#inFlight === 0) this.#close();
+  }
+
+  /** Takes the runtime out of service: resolves once its in-flight requests are done and its pools are closed. */
+  retire(): Promise<void> {
+    this.#retired = true;
+    if (this.#inFlight === 0) this.#close();
+    return this.#closed;
+  }
+
+  /** Closes the pools now, failing whatever is still running (shutdown deadline). */
+  async destroy(): Promise<void> {
+    this.#retired = true;
+    this.#closing = true;
+    await this.endpointGroup?.destroy();
+    this.#resolveClosed();
+  }
+
+  #close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    void (this.endpointGroup?.close() ?? Promise.resolve()).finally(this.#resolveClosed);
+  }
+}
+
+/** The context paths of the HTTP listeners that have an `http-proxy` entrypoint. */
+function httpProxyRoutes(api: ApiDefinition): RouteSpec[] {
+  const routes: RouteSpec[] = [];
+  for (const listener of api.listeners) {
+    if (listener.type !== 'HTTP' || !listener.entrypoints.some((entrypoint) => entrypoint.type === 'http-proxy'))
+      continue;
+    for (const path of listener.paths ?? []) routes.push({ host: path.host || undefined, path: path.path });
+  }
+  return routes;
+}
+
+/** Validates the snapshot with core's validators (which also apply the schema defaults). Invalid plans are skipped. */
+function validateSnapshot(input: DeployableApi, logger: Logger): { api: ApiDefinition; plans: PlanDefinition[] } {
+  const snapshot = input.definition as { api?: Record<string, unknown>; plans?: unknown };
+  if (typeof snapshot.api !== 'object' || snapshot.api === null) {
+    throw new Error(`deployment [${input.deploymentId}] has no API definition`);
+  }
+  const rawPlans = Array.isArray(snapshot.plans)
+    ? snapshot.plans
+    : Array.isArray(snapshot.api.plans)
+      ? snapshot.api.plans
+      : [];
+  const { plans: _embedded, ...rawApi } = snapshot.api;
+  const api = validateApiDefinition({ ...rawApi, id: rawApi.id ?? input.apiId });
+  if (!api.ok)
+    throw new ValidationError(`API [${input.apiId}] definition is invalid`, api.errors, 'DEFINITION_INVALID');
+  if (api.value.type !== 'PROXY') throw new Error(`API [${input.apiId}]: ${api.value.type} APIs are not supported yet`);
+  const plans: PlanDefinition[] = [];
+  rawPlans.forEach((raw: unknown, index: number) => {
+    const plan = validatePlanDefinition(raw);
+    if (plan.ok) plans.push(plan.value);
+    else logger.warn({ api: input.apiId, plan: index, errors: plan.errors }, 'invalid plan skipped');
+  });
+  return { api: api.value, plans };
+}

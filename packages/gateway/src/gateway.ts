@@ -1,0 +1,106 @@
+/**
+ * The gateway process: an HTTP server in front of the registry, kept in sync with the configuration store.
+ */
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ConfigStore } from '@apim/core';
+import type { Logger } from 'pino';
+import { pino } from 'pino';
+import { ApiRegistry } from './api-registry.js';
+import { createGatewayServer, type ServerTimeouts } from './request-handler.js';
+import { GatewaySync } from './sync.js';
+
+export interface GatewayOptions extends ServerTimeouts {
+  store: ConfigStore;
+  /** Port to listen on (0 picks a free one). */
+  port: number;
+  /** Interface to bind (default: all interfaces). */
+  host?: string;
+  /** Store polling period (default 500 ms). */
+  syncIntervalMs?: number;
+  /** Environments whose APIs this gateway serves (default: all). */
+  environmentIds?: string[];
+  /** Logger (default: silent). */
+  logger?: Logger;
+  /** How long close() lets in-flight requests finish before cutting them (default 10 s). */
+  drainTimeoutMs?: number;
+}
+
+export interface RunningGateway {
+  /** The port actually listened on. */
+  port: number;
+  sync: GatewaySync;
+  registry: ApiRegistry;
+  server: Server;
+  /** Stops accepting, drains in-flight requests (up to the drain deadline), closes the pools and the sync. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a gateway: runs the first sync (a store failure is logged and retried, the gateway still starts), then
+ * listens.
+ *
+ * @example
+ * const gateway = await startGateway({ store, port: 8082, logger });
+ * // ...
+ * await gateway.close();
+ */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
+  const registry = new ApiRegistry(logger);
+  const sync = new GatewaySync({
+    store: options.store,
+    registry,
+    syncIntervalMs: options.syncIntervalMs,
+    environmentIds: options.environmentIds,
+    logger,
+  });
+  await sync.start();
+  const server = createGatewayServer(registry, logger, options);
+  try {
+    server.listen(options.port, options.host);
+    await once(server, 'listening');
+  } catch (error) {
+    await sync.stop();
+    await registry.close(0);
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  logger.info({ port, host: options.host, apis: registry.size }, 'gateway listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await sync.stop();
+      const deadline = Date.now() + drainTimeoutMs;
+      await drainServer(server, drainTimeoutMs);
+      await registry.close(Math.max(0, deadline - Date.now()));
+      logger.info('gateway stopped');
+    })();
+    return closing;
+  };
+  return { port, sync, registry, server, close };
+}
+
+/**
+ * Stops accepting connections, closes keep-alive connections as they become idle, and cuts the remaining ones at the
+ * deadline.
+ */
+async function drainServer(server: Server, deadlineMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const reaper = setInterval(() => server.closeIdleConnections(), 25);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      server.closeAllConnections();
+      resolve();
+    }, deadlineMs);
+  });
+  server.closeIdleConnections();
+  await Promise.race([closed, expired]);
+  clearInterval(reaper);
+  clearTimeout(timer);
+  await closed;
+}
