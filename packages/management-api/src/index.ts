@@ -1,1 +1,10 @@
-export {};
+export * from './apis/api-mapper.js';
+export * from './bootstrap.js';
+export type { ErrorBody, ErrorDetail } from './http/errors.js';
+export { ManagementError } from './http/errors.js';
+export type { Links, PagedResponse, Pagination } from './http/pagination.js';
+export type { PlanV4 } from './plans/plan-mapper.js';
+export type { BasicAuthenticatorOptions, Principal } from './security/basic-authenticator.js';
+export { hashPassword, verifyPassword } from './security/password.js';
+export * from './security/permissions.js';
+export * from './server.js';
