@@ -1,0 +1,192 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ApimError, type FieldError } from '@apim/core';
+import { type Static, type TObject, type TSchema, Type } from '@sinclair/typebox';
+import { Ajv } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+
+const Port = (defaultPort: number, description: string) =>
+  Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort, description });
+const Host = Type.String({ default: '0.0.0.0', description: 'Address to listen on.' });
+
+/**
+ * The configuration of every component, declared once: defaults, validation, the documentation in docs/configuration.md
+ * and the environment overrides (`APIM_<SECTION>_<KEY>` in SCREAMING_SNAKE, e.g. `gateway.syncIntervalMs` is
+ * `APIM_GATEWAY_SYNC_INTERVAL_MS`) all derive from it.
+ */
+export const ConfigSchema = Type.Object({
+  dataDir: Type.String({
+    default: './data',
+    description: 'Folder for the embedded SQLite files and local state (env APIM_DATA_DIR).',
+  }),
+  log: Type.Object(
+    {
+      level: Type.Union(
+        ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+        { default: 'info', description: 'Log level.' },
+      ),
+    },
+    { default: {} },
+  ),
+  repository: Type.Object(
+    {
+      url: Type.String({
+        default: '',
+        description:
+          'Configuration store: sqlite:<file>, postgres://user:pass@host:5432/db or mysql://user:pass@host:3306/db. ' +
+          'Empty means sqlite:<dataDir>/apim.db.',
+      }),
+    },
+    { default: {} },
+  ),
+  management: Type.Object(
+    {
+      enabled: Type.Boolean({ default: true, description: 'Run the management API (apim start).' }),
+      port: Port(8083, 'Port of the management API.'),
+      host: Host,
+      adminPassword: Type.String({
+        default: '',
+        description:
+          'Password of the admin user. Empty: generated at first start and printed once. Also APIM_ADMIN_PASSWORD.',
+      }),
+    },
+    { default: {} },
+  ),
+  gateway: Type.Object(
+    {
+      enabled: Type.Boolean({ default: true, description: 'Run the gateway (apim start).' }),
+      port: Port(8082, 'Port of the gateway.'),
+      host: Host,
+      syncIntervalMs: Type.Integer({
+        minimum: 50,
+        default: 500,
+        description: 'Interval between two incremental syncs from the repository.',
+      }),
+      environments: Type.Array(Type.String(), {
+        default: [],
+        description: 'Environment ids the gateway serves (comma-separated in the environment); empty means all.',
+      }),
+    },
+    { default: {} },
+  ),
+  node: Type.Object({ port: Port(18082, 'Port of the gateway node service (health, metrics).') }, { default: {} }),
+  console: Type.Object({ port: Port(8084, 'Port of the console.') }, { default: {} }),
+  portal: Type.Object({ port: Port(8085, 'Port of the developer portal.') }, { default: {} }),
+  bridge: Type.Object({ port: Port(18092, 'Port of the bridge.') }, { default: {} }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+/** Environment variables that are read besides the generated `APIM_<SECTION>_<KEY>` names. */
+const ALIASES: Record<string, string> = {
+  APIM_ADMIN_PASSWORD: 'management.adminPassword',
+  APIM_REPOSITORY_URL: 'repository.url',
+  APIM_LOG_LEVEL: 'log.level',
+};
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: 'array', strict: false });
+const validateConfig = ajv.compile<Config>(ConfigSchema);
+
+/** `syncIntervalMs` -> `SYNC_INTERVAL_MS`. */
+function snake(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+/** Every leaf setting with its dotted path, env variable name and schema. */
+export function listSettings(
+  schema: TObject = ConfigSchema,
+  prefix: string[] = [],
+): { path: string[]; env: string; schema: TSchema }[] {
+  const out: { path: string[]; env: string; schema: TSchema }[] = [];
+  for (const [key, sub] of Object.entries(schema.properties)) {
+    const path = [...prefix, key];
+    if (sub.type === 'object' && sub.properties) out.push(...listSettings(sub as TObject, path));
+    else out.push({ path, env: `APIM_${path.map(snake).join('_')}`, schema: sub });
+  }
+  return out;
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+function envValue(raw: string, schema: TSchema): unknown {
+  if (schema.type === 'array') return raw === '' ? [] : raw.split(',').map((s) => s.trim());
+  return raw; // ajv coerces numbers and booleans.
+}
+
+export interface LoadConfigOptions {
+  /** Path of a YAML (or JSON) config file. Missing: `APIM_CONFIG`, else none. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Values that win over the file but not over the environment (component defaults). */
+  overrides?: Record<string, unknown>;
+}
+
+/**
+ * Loads the configuration: schema defaults, then the YAML file, then the environment variables.
+ * Throws an ApimError CONFIG_INVALID naming each wrong setting.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.APIM_CONFIG;
+  let raw: Record<string, unknown> = structuredClone(options.overrides ?? {});
+  if (file) {
+    if (!existsSync(file)) throw new ApimError('CONFIG_INVALID', { message: `Config file not found: ${file}` });
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new ApimError('CONFIG_INVALID', { message: `Cannot parse ${file}: ${(error as Error).message}` });
+    }
+    if (parsed != null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
+      throw new ApimError('CONFIG_INVALID', { message: `${file} must hold a mapping of settings.` });
+    }
+    raw = mergeDeep(raw, (parsed ?? {}) as Record<string, unknown>);
+  }
+  const settings = listSettings();
+  for (const setting of settings) {
+    const value = env[setting.env];
+    if (value !== undefined) setPath(raw, setting.path, envValue(value, setting.schema));
+  }
+  for (const [name, dotted] of Object.entries(ALIASES)) {
+    const value = env[name];
+    const path = dotted.split('.');
+    const setting = settings.find((s) => s.path.join('.') === dotted);
+    if (value !== undefined && setting) setPath(raw, path, envValue(value, setting.schema));
+  }
+  if (!validateConfig(raw)) {
+    const details: FieldError[] = (validateConfig.errors ?? []).map((e) => ({
+      path: e.instancePath || '/',
+      message: e.message ?? 'is invalid',
+    }));
+    const summary = details.map((d) => `${d.path.slice(1).replaceAll('/', '.')} ${d.message}`).join('; ');
+    throw new ApimError('CONFIG_INVALID', { message: `Invalid configuration: ${summary}`, details });
+  }
+  const config = raw as Config;
+  config.dataDir = resolve(config.dataDir);
+  if (!config.repository.url) config.repository.url = `sqlite:${resolve(config.dataDir, 'apim.db')}`;
+  return config;
+}
+
+function mergeDeep(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [key, value] of Object.entries(b)) {
+    const prev = out[key];
+    out[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && prev && typeof prev === 'object'
+        ? mergeDeep(prev as Record<string, unknown>, value as Record<string, unknown>)
+        : value;
+  }
+  return out;
+}
+
+/** The repository URL with its password masked, for logs and banners. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):([^@]*)@/, '//$1:****@');
+}

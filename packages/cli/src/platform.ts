@@ -1,0 +1,84 @@
+import { mkdir } from 'node:fs/promises';
+import type { ConfigStore } from '@apim/core';
+import { startGateway } from '@apim/gateway';
+import { ensureDefaults, startManagementApi } from '@apim/management-api';
+import { createConfigStore } from '@apim/repository-sql';
+import { type Logger, pino } from 'pino';
+import { type Config, redactUrl } from './config.js';
+
+export interface RunningPlatform {
+  logger: Logger;
+  store: ConfigStore;
+  gatewayUrl?: string;
+  managementUrl?: string;
+  close(): Promise<void>;
+}
+
+function displayHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+}
+
+/**
+ * Starts the selected components of the platform on one configuration store, prints where they listen and the first
+ * admin credentials, and returns a handle that stops them in order (gateway first, so in-flight requests drain).
+ */
+export async function startPlatform(
+  config: Config,
+  components: { management: boolean; gateway: boolean },
+): Promise<RunningPlatform> {
+  const logger = pino({ level: config.log.level, base: { pid: process.pid } });
+  if (config.repository.url.startsWith('sqlite:')) await mkdir(config.dataDir, { recursive: true });
+  const store = await createConfigStore({ url: config.repository.url });
+  const closers: (() => Promise<void>)[] = [];
+  const banner: string[] = [];
+  const platform: RunningPlatform = {
+    logger,
+    store,
+    close: async () => {
+      for (const close of closers.reverse()) await close();
+      await store.close();
+    },
+  };
+  try {
+    if (components.management) {
+      const { generatedPassword } = await ensureDefaults(store, {
+        adminPassword: config.management.adminPassword || undefined,
+      });
+      const management = await startManagementApi({
+        store,
+        port: config.management.port,
+        host: config.management.host,
+        logger: logger.child({ component: 'management' }),
+      });
+      closers.push(() => management.close());
+      platform.managementUrl = `http://${displayHost(config.management.host)}:${management.port}`;
+      banner.push(`Management API  ${platform.managementUrl}/management/v2/environments/DEFAULT/apis`);
+      if (generatedPassword) {
+        banner.push(`Admin login     admin / ${generatedPassword}   (generated now, shown once: keep it)`);
+      } else if (config.management.adminPassword) {
+        banner.push('Admin login     admin / the password set in APIM_ADMIN_PASSWORD (or management.adminPassword)');
+      } else {
+        banner.push('Admin login     admin / the password printed at first start');
+      }
+    }
+    if (components.gateway) {
+      const gateway = await startGateway({
+        store,
+        port: config.gateway.port,
+        host: config.gateway.host,
+        syncIntervalMs: config.gateway.syncIntervalMs,
+        environmentIds: config.gateway.environments.length ? config.gateway.environments : undefined,
+        logger: logger.child({ component: 'gateway' }),
+      });
+      closers.push(() => gateway.close());
+      platform.gatewayUrl = `http://${displayHost(config.gateway.host)}:${gateway.port}`;
+      banner.push(`Gateway         ${platform.gatewayUrl}`);
+    }
+  } catch (error) {
+    await platform.close().catch(() => undefined);
+    throw error;
+  }
+  banner.push(`Repository      ${redactUrl(config.repository.url)}`);
+  console.log(['', 'APIM is running.', ...banner.map((l) => `  ${l}`), '  Stop with Ctrl+C.', ''].join('\n'));
+  return platform;
+}
