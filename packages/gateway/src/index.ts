@@ -21,6 +21,7 @@ export {
   writeNoContextPathMatch,
 } from './gateway-error.js';
 export { type Balanceable, createLoadBalancer, type LoadBalancer, type LoadBalancerKind } from './load-balancer.js';
+export * from './observer.js';
 export { createPlanResolver, isServingPlan, type PlanResolver, securityTypeOf } from './plan-resolver.js';
 export { proxyRequest, upstreamErrorKey } from './proxy.js';
 export {
