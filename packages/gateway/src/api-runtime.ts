@@ -1,6 +1,6 @@
 /**
- * A deployed API compiled for the request path: validated definition, routes, plan resolver and endpoint pools, all
- * built once per deployment. The runtime counts its in-flight requests so that, once replaced or undeployed, it
+ * A deployed API compiled for the request path: validated definition, routes, plan resolver, endpoint pools,
+ * response templates and path mappings, all built once per deployment. The runtime counts its in-flight requests so that, once replaced or undeployed, it
  * closes its pools only after the last of them completes.
  */
 import {
@@ -13,7 +13,9 @@ import {
 } from '@apim/core';
 import type { Logger } from 'pino';
 import { EndpointGroupRuntime } from './endpoint-group.js';
+import { PathMappings } from './path-mappings.js';
 import { createPlanResolver, type PlanResolver } from './plan-resolver.js';
+import { type CompiledResponseTemplates, compileResponseTemplates } from './response-templates.js';
 import type { RouteSpec } from './router.js';
 
 /** What the gateway deploys: an API row's identity and its deployment snapshot (`{ api, plans }`). */
@@ -39,6 +41,10 @@ export class ApiRuntime {
   readonly resolvePlan: PlanResolver;
   /** The group serving proxy requests (the first endpoint group), undefined when there is none. */
   readonly endpointGroup: EndpointGroupRuntime | undefined;
+  /** The `responseTemplates` by error key, undefined when the API has none. */
+  readonly responseTemplates: CompiledResponseTemplates | undefined;
+  /** The path mappings of the HTTP listener, undefined when it has none. */
+  readonly pathMappings: PathMappings | undefined;
   #inFlight = 0;
   #retired = false;
   #closing = false;
@@ -67,6 +73,11 @@ export class ApiRuntime {
     }
     this.endpointGroup =
       group === undefined ? undefined : new EndpointGroupRuntime(group, logger.child({ api: this.id }));
+    this.responseTemplates = compileResponseTemplates(api.responseTemplates, (message) =>
+      logger.warn({ api: this.id }, message),
+    );
+    const mappings = api.listeners.find((listener) => listener.type === 'HTTP')?.pathMappings;
+    this.pathMappings = mappings !== undefined && mappings.length > 0 ? new PathMappings(mappings) : undefined;
   }
 
   /** Requests currently using this runtime. */

@@ -8,10 +8,14 @@ import type { ConfigStore } from '@apim/core';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { ApiRegistry } from './api-registry.js';
-import { createGatewayServer, type ServerTimeouts } from './request-handler.js';
-import { GatewaySync } from './sync.js';
+import { NodeMetrics } from './node/metrics.js';
+import { type NodeServiceSettings, type RunningNodeService, startNodeService } from './node/node-service.js';
+import { combineObservers } from './observer.js';
+import { createGatewayServer } from './server.js';
+import type { GatewayServerOptions } from './server-options.js';
+import { GatewaySync, type GatewaySyncSettings } from './sync.js';
 
-export interface GatewayOptions extends ServerTimeouts {
+export interface GatewayOptions extends GatewayServerOptions, GatewaySyncSettings {
   store: ConfigStore;
   /** Port to listen on (0 picks a free one). */
   port: number;
@@ -25,6 +29,11 @@ export interface GatewayOptions extends ServerTimeouts {
   logger?: Logger;
   /** How long close() lets in-flight requests finish before cutting them (default 10 s). */
   drainTimeoutMs?: number;
+  /** The node service (health, Prometheus metrics, deployed APIs) on its own port; off when absent. */
+  node?: NodeServiceSettings & {
+    /** Default true when `node` is given. */
+    enabled?: boolean;
+  };
 }
 
 export interface RunningGateway {
@@ -33,6 +42,8 @@ export interface RunningGateway {
   sync: GatewaySync;
   registry: ApiRegistry;
   server: Server;
+  /** The port of the node service, when it runs. */
+  nodePort: number | undefined;
   /** Stops accepting, drains in-flight requests (up to the drain deadline), closes the pools and the sync. */
   close(): Promise<void>;
 }
@@ -55,14 +66,40 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     registry,
     syncIntervalMs: options.syncIntervalMs,
     environmentIds: options.environmentIds,
+    organizationIds: options.organizationIds,
+    shardingTags: options.shardingTags,
+    localStatePath: options.localStatePath,
+    localStateDebounceMs: options.localStateDebounceMs,
+    storeTimeoutMs: options.storeTimeoutMs,
+    maxRetryDelayMs: options.maxRetryDelayMs,
     logger,
   });
+  const nodeSettings = options.node?.enabled === false ? undefined : options.node;
+  const metrics = nodeSettings && new NodeMetrics({ registry, sync });
   await sync.start();
-  const server = createGatewayServer(registry, logger, options);
+  const observers = [options.observer, metrics?.observer].filter((observer) => observer !== undefined);
+  const server = createGatewayServer(registry, logger, {
+    ...options,
+    observer: observers.length > 0 ? combineObservers(observers) : undefined,
+  });
+  let node: RunningNodeService | undefined;
   try {
     server.listen(options.port, options.host);
     await once(server, 'listening');
+    if (nodeSettings && metrics) {
+      node = await startNodeService({
+        ...nodeSettings,
+        sync,
+        registry,
+        store: options.store,
+        metrics,
+        gatewayServer: server,
+        syncIntervalMs: options.syncIntervalMs,
+        logger,
+      });
+    }
   } catch (error) {
+    server.close();
     await sync.stop();
     await registry.close(0);
     throw error;
@@ -77,11 +114,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const deadline = Date.now() + drainTimeoutMs;
       await drainServer(server, drainTimeoutMs);
       await registry.close(Math.max(0, deadline - Date.now()));
+      // Last, so that health reports the gateway down while it drains.
+      await node?.close();
       logger.info('gateway stopped');
     })();
     return closing;
   };
-  return { port, sync, registry, server, close };
+  return { port, sync, registry, server, nodePort: node?.port, close };
 }
 
 /**

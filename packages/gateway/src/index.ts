@@ -11,31 +11,74 @@ export {
   resolveEndpointClientConfig,
   type SharedConfiguration,
 } from './endpoint-options.js';
+export { EnvironmentScope } from './environment-scope.js';
+export { BodyTooLargeError, ClientClosedError, Exchange, type ExchangeContext } from './exchange.js';
 export { type GatewayOptions, type RunningGateway, startGateway } from './gateway.js';
 export {
   acceptsJson,
   type ExecutionFailure,
+  type FailureResponseOptions,
   failure,
   type GatewayErrorKey,
+  upstreamErrorKey,
   writeFailure,
   writeNoContextPathMatch,
 } from './gateway-error.js';
 export { type Balanceable, createLoadBalancer, type LoadBalancer, type LoadBalancerKind } from './load-balancer.js';
-export * from './observer.js';
-export { createPlanResolver, isServingPlan, type PlanResolver, securityTypeOf } from './plan-resolver.js';
-export { proxyRequest, upstreamErrorKey } from './proxy.js';
 export {
+  type LocalApiEntry,
+  type LocalState,
+  LocalStateWriter,
+  type LocalStateWriterOptions,
+  readLocalState,
+  writeLocalState,
+} from './local-state.js';
+export * from './node/index.js';
+export * from './observer.js';
+export { compilePathMapping, PathMappings } from './path-mappings.js';
+export { createPlanResolver, isServingPlan, type PlanResolver, securityTypeOf } from './plan-resolver.js';
+export { limitedBody, proxyRequest } from './proxy.js';
+export {
+  applyOverrideMode,
   buildResponseHeaders,
   buildUpstreamHeaders,
   connectionTokens,
   HOP_BY_HOP_HEADERS,
+  isValidTraceparent,
+  newTraceparent,
+  type ProxyHeaderSettings,
+  type RequestIds,
   type UpstreamHeaderContext,
+  type UpstreamResponseHeaders,
 } from './proxy-headers.js';
+export { createRequestHandler, markOverloaded, type RequestHandler } from './request-handler.js';
 export {
-  createGatewayServer,
-  createRequestHandler,
-  type RequestHandler,
-  type ServerTimeouts,
-} from './request-handler.js';
+  acceptedMediaTypes,
+  type CompiledResponseTemplate,
+  type CompiledResponseTemplates,
+  compileResponseTemplates,
+  renderTemplateBody,
+  selectResponseTemplate,
+  templateContentType,
+} from './response-templates.js';
 export { normalizeHost, type RouteEntry, Router, type RouteSpec } from './router.js';
-export { API_EVENT_TYPES, GatewaySync, type GatewaySyncCounts, type GatewaySyncOptions } from './sync.js';
+export { clientErrorKey, createGatewayServer } from './server.js';
+export {
+  type GatewayServerOptions,
+  type HeaderOverrideMode,
+  type IdHeader,
+  type IdHeaderOptions,
+  type ProxyHeaderOptions,
+  resolveServerSettings,
+  type ServerLimits,
+  type ServerSettings,
+  type ServerTimeouts,
+} from './server-options.js';
+export { apiTagsOf, filterPlansByTags, parseShardingTags, type ShardingTags, tagsOf } from './sharding-tags.js';
+export {
+  API_EVENT_TYPES,
+  GatewaySync,
+  type GatewaySyncCounts,
+  type GatewaySyncOptions,
+  type GatewaySyncSettings,
+} from './sync.js';

@@ -23,6 +23,8 @@ export interface CompletedRequest {
   endpointDurationMs: number;
   /** True when the client went away before the response was complete. */
   aborted: boolean;
+  /** The API's path mapping (`/products/:id`) the request path matched, for analytics; absent when none did. */
+  mappedPath?: string;
 }
 
 /** Consumers of finished requests. */

@@ -1,76 +1,87 @@
 /**
- * The request path of the gateway: route by host and context path, resolve the plan, pick an endpoint, proxy.
- * Everything it consults was compiled at deploy time; per request it only looks things up.
+ * The request path of the gateway: check the limits, route by host and context path, resolve the plan, pick an
+ * endpoint, proxy. Everything it consults was compiled at deploy time; per request it only looks things up.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ApiRegistry } from './api-registry.js';
-import { failure, writeFailure, writeNoContextPathMatch } from './gateway-error.js';
+import { Exchange, type ExchangeContext } from './exchange.js';
+import { failure } from './gateway-error.js';
 import { proxyRequest } from './proxy.js';
+import { resolveServerSettings, type ServerSettings } from './server-options.js';
 
-/** A Node request listener. */
-export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+/** A Node request listener; `expectContinue` is true when called for an `Expect: 100-continue` request. */
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse, expectContinue?: boolean) => void;
+
+const kOverloaded = Symbol('apim.overloaded');
+
+/** Marks a client connection opened beyond `maxConnections`: its request is answered 503 and it is closed. */
+export function markOverloaded(socket: object): void {
+  (socket as { [kOverloaded]?: boolean })[kOverloaded] = true;
+}
 
 /**
- * Creates the request listener serving the APIs of a registry.
+ * Creates the request listener serving the APIs of a registry, with resolved server settings.
  *
- * @example http.createServer(createRequestHandler(registry, logger));
+ * @example http.createServer(createRequestHandler(registry, logger, resolveServerSettings({ observer })));
  */
-export function createRequestHandler(registry: ApiRegistry, logger: Logger): RequestHandler {
-  return function handleRequest(req, res) {
+export function createRequestHandler(
+  registry: ApiRegistry,
+  logger: Logger,
+  settings: ServerSettings = resolveServerSettings(),
+): RequestHandler {
+  const context: ExchangeContext = { settings, logger };
+  const { maxUriLength, maxRequestBodySize } = settings;
+  return function handleRequest(req, res, expectContinue = false) {
+    const exchange = new Exchange(req, res, context);
+    exchange.expectContinue = expectContinue;
     try {
-      const route = registry.match(req.headers.host, req.url ?? '/');
+      if ((req.socket as { [kOverloaded]?: boolean })[kOverloaded] === true) {
+        exchange.fail(failure('GATEWAY_TOO_MANY_CONNECTIONS'), true);
+        return;
+      }
+      const url = req.url ?? '/';
+      // RFC 9112 §3: a server answers 414 to a request target longer than it is willing to parse.
+      if (url.length > maxUriLength) {
+        exchange.fail(failure('GATEWAY_REQUEST_URI_TOO_LONG'), true);
+        return;
+      }
+      const route = registry.match(req.headers.host, url);
       if (route === undefined) {
-        writeNoContextPathMatch(req, res);
+        exchange.notFound();
         return;
       }
       const api = route.value;
-      if (api.resolvePlan(req) === undefined) {
-        writeFailure(req, res, failure('GATEWAY_PLAN_UNRESOLVABLE'));
+      exchange.api = api;
+      exchange.prefixLength = route.prefixLength;
+      if (maxRequestBodySize > 0) {
+        const declared = req.headers['content-length'];
+        if (declared !== undefined && Number(declared) > maxRequestBodySize) {
+          // RFC 9110 §15.5.14: the body is not read, so the connection closes after the answer.
+          exchange.fail(failure('GATEWAY_REQUEST_BODY_TOO_LARGE'), true);
+          return;
+        }
+      }
+      const plan = api.resolvePlan(req);
+      if (plan === undefined) {
+        exchange.fail(failure('GATEWAY_PLAN_UNRESOLVABLE'));
         return;
       }
+      exchange.planId = plan.id;
       const endpoint = api.endpointGroup?.select();
       if (endpoint === undefined) {
-        writeFailure(req, res, failure('GATEWAY_NO_ENDPOINT_AVAILABLE'));
+        exchange.fail(failure('GATEWAY_NO_ENDPOINT_AVAILABLE'));
         return;
       }
-      proxyRequest(req, res, api, route.prefixLength, endpoint, logger);
+      if (exchange.expectContinue) {
+        res.writeContinue();
+        exchange.expectContinue = false;
+      }
+      proxyRequest(exchange, endpoint);
     } catch (error) {
       logger.error({ err: error, method: req.method }, 'request handling failed');
       if (res.headersSent) res.destroy();
-      else writeFailure(req, res, failure('GATEWAY_INTERNAL_ERROR', error));
+      else exchange.fail(failure('GATEWAY_INTERNAL_ERROR', error));
     }
   };
-}
-
-/** Timeouts of the gateway's HTTP server. */
-export interface ServerTimeouts {
-  /** Idle time of a client keep-alive connection (default 30 s). */
-  keepAliveTimeoutMs?: number;
-  /** Time for a client to send the request headers (default 30 s, slowloris protection). */
-  headersTimeoutMs?: number;
-  /** Time for a client to send the whole request, body included (default 300 s; 0 disables it). */
-  requestTimeoutMs?: number;
-}
-
-/**
- * Creates the gateway's HTTP/1.1 server (not yet listening) around a registry.
- *
- * @example const server = createGatewayServer(registry, logger); server.listen(8082);
- */
-export function createGatewayServer(registry: ApiRegistry, logger: Logger, timeouts: ServerTimeouts = {}): Server {
-  const headersTimeout = timeouts.headersTimeoutMs ?? 30_000;
-  const requestTimeout = timeouts.requestTimeoutMs ?? 300_000;
-  const server = createServer(
-    {
-      keepAlive: true,
-      noDelay: true,
-      headersTimeout,
-      requestTimeout: requestTimeout === 0 ? 0 : Math.max(requestTimeout, headersTimeout),
-    },
-    createRequestHandler(registry, logger),
-  );
-  server.keepAliveTimeout = timeouts.keepAliveTimeoutMs ?? 30_000;
-  // Malformed requests get Node's own 400/408/431 answers (no 'clientError' listener on purpose).
-  return server;
 }

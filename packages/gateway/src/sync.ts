@@ -4,19 +4,31 @@
  * Events are triggers, the store is the truth: for each API named by a new event, the sync re-reads the Api row and
  * its latest Deployment and deploys, redeploys or undeploys accordingly (an idempotent reconciliation, so reading an
  * event twice is harmless). The event window overlaps the previous one by `overlapMs` (store clock) and a set of seen
- * event ids skips what was already handled, so an event committed late with an older timestamp is not missed.
+ * event ids skips what was already handled, so an event committed late with an older timestamp is not missed. The
+ * reading and applying is in sync-reconciler.ts; this file drives it.
  *
- * A failing store never stops the gateway: the cycle is logged, the last state keeps serving, and the next tick
- * retries from the same cursor.
+ * A failing store never stops the gateway: the cycle is logged, the last state keeps serving, and the next cycle
+ * retries from the same cursor, with a delay that doubles while the failures last. Every store call is bounded by
+ * `storeTimeoutMs`, so a store that hangs counts as unreachable.
+ *
+ * With `localStatePath`, the served state is also written to a local file after changes (local-state.ts). A gateway
+ * whose first full load fails serves that copy (`servingFromLocalCopy`) until the store answers, then runs a full
+ * resync: it deploys what changed and undeploys what vanished, then goes on with deltas.
+ *
+ * The gateway serves the started APIs of its environments (`environmentIds`, and/or those of `organizationIds`) whose
+ * deployment snapshot matches its sharding tags; tagged plans that do not match are removed at deploy time
+ * (sharding-tags.ts).
  */
-import type { Api, ConfigStore, Deployment, EventCriteria, EventType } from '@apim/core';
+import { ApimError, type ConfigStore } from '@apim/core';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { ApiRegistry } from './api-registry.js';
-import { ApiRuntime } from './api-runtime.js';
+import { EnvironmentScope } from './environment-scope.js';
+import { LocalStateWriter, readLocalState } from './local-state.js';
+import { parseShardingTags, type ShardingTags } from './sharding-tags.js';
+import { type GatewaySyncCounts, SyncReconciler } from './sync-reconciler.js';
 
-/** The events that change which APIs a gateway serves. */
-export const API_EVENT_TYPES: readonly EventType[] = ['PUBLISH_API', 'START_API', 'STOP_API', 'UNPUBLISH_API'];
+export { API_EVENT_TYPES, type GatewaySyncCounts } from './sync-reconciler.js';
 
 export interface GatewaySyncOptions {
   store: ConfigStore;
@@ -27,56 +39,91 @@ export interface GatewaySyncOptions {
   overlapMs?: number;
   /** Environments this gateway serves (default: all). */
   environmentIds?: readonly string[];
+  /** Organizations whose environments this gateway serves (default: all); intersected with `environmentIds`. */
+  organizationIds?: readonly string[];
+  /** Gravitee sharding tags, e.g. `internal,!beta` (default: none, every API). A malformed one throws CONFIG_INVALID. */
+  shardingTags?: string;
+  /** File keeping a copy of the served state, e.g. `<dataDir>/gateway-state.json` (default: none). */
+  localStatePath?: string;
+  /** Delay between a change and the write of the local copy (default 1 s). */
+  localStateDebounceMs?: number;
+  /** How long one store call may take before the store counts as unreachable (default 5 s). */
+  storeTimeoutMs?: number;
+  /** Upper bound of the retry delay while the store fails (default 5 s; the delay doubles from the interval). */
+  maxRetryDelayMs?: number;
   logger?: Logger;
 }
 
-/** Counters of a sync, for health and node endpoints. */
-export interface GatewaySyncCounts {
-  /** Successful cycles. */
-  syncs: number;
-  /** Failed cycles (store unreachable...). */
-  failures: number;
-  /** API events handled. */
-  events: number;
-  /** Deployments and redeployments applied. */
-  deploys: number;
-  undeploys: number;
-  /** Deployments that could not be compiled (invalid definition); the previous state keeps serving. */
-  rejected: number;
-}
+/** The sync options a gateway takes from its configuration (`startGateway` options). */
+export type GatewaySyncSettings = Pick<
+  GatewaySyncOptions,
+  'organizationIds' | 'shardingTags' | 'localStatePath' | 'localStateDebounceMs' | 'storeTimeoutMs' | 'maxRetryDelayMs'
+>;
 
-const PAGE_SIZE = 500;
-const PARALLEL_READS = 8;
+const noop = () => undefined;
 
 /** Synchronises an {@link ApiRegistry} from a {@link ConfigStore}. */
 export class GatewaySync {
   readonly #store: ConfigStore;
   readonly #registry: ApiRegistry;
   readonly #intervalMs: number;
-  readonly #overlapMs: number;
-  readonly #environments: ReadonlySet<string> | undefined;
+  readonly #storeTimeoutMs: number;
+  readonly #maxRetryDelayMs: number;
+  readonly #tags: ShardingTags;
   readonly #logger: Logger;
-  readonly #counts: GatewaySyncCounts = { syncs: 0, failures: 0, events: 0, deploys: 0, undeploys: 0, rejected: 0 };
-  /** createdAt of the newest event handled (store clock); undefined before any event exists. */
-  #cursor: string | undefined;
-  /** Handled event ids with their createdAt, pruned once older than the overlap window. */
-  readonly #seen = new Map<string, number>();
+  readonly #reconciler: SyncReconciler;
+  readonly #localState: LocalStateWriter | undefined;
+  readonly #counts: GatewaySyncCounts = {
+    syncs: 0,
+    failures: 0,
+    events: 0,
+    deploys: 0,
+    undeploys: 0,
+    rejected: 0,
+    filtered: 0,
+  };
   #firstSyncDone = false;
+  #servingFromLocalCopy = false;
+  #localCopyWrittenAt: Date | undefined;
   #lastSyncAt: Date | undefined;
-  #failing = false;
+  #failureStreak = 0;
+  /** Cycles and the local-copy load run one at a time, in this queue. */
+  #queue: Promise<void> = Promise.resolve();
   #running: Promise<void> | undefined;
   #again = false;
   #stopped = false;
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => Promise<void>) | undefined;
 
+  /** Throws ApimError CONFIG_INVALID on a malformed sharding-tag expression. */
   constructor(options: GatewaySyncOptions) {
     this.#store = options.store;
     this.#registry = options.registry;
     this.#intervalMs = options.syncIntervalMs ?? 500;
-    this.#overlapMs = options.overlapMs ?? 5_000;
-    this.#environments = options.environmentIds?.length ? new Set(options.environmentIds) : undefined;
+    this.#storeTimeoutMs = options.storeTimeoutMs ?? 5_000;
+    this.#maxRetryDelayMs = Math.max(this.#intervalMs, options.maxRetryDelayMs ?? 5_000);
+    this.#tags = parseShardingTags(options.shardingTags);
     this.#logger = options.logger ?? pino({ level: 'silent' });
+    this.#reconciler = new SyncReconciler({
+      store: options.store,
+      registry: options.registry,
+      scope: new EnvironmentScope(options.environmentIds, options.organizationIds),
+      tags: this.#tags,
+      overlapMs: options.overlapMs ?? 5_000,
+      counts: this.#counts,
+      logger: this.#logger,
+      call: (operation) => this.#bounded(operation()),
+    });
+    const reconciler = this.#reconciler;
+    this.#localState =
+      options.localStatePath === undefined
+        ? undefined
+        : new LocalStateWriter({
+            path: options.localStatePath,
+            debounceMs: options.localStateDebounceMs,
+            logger: this.#logger,
+            snapshot: () => ({ cursor: reconciler.cursor ?? null, apis: reconciler.entries() }),
+          });
   }
 
   /** When the last successful cycle ended. */
@@ -84,9 +131,33 @@ export class GatewaySync {
     return this.#lastSyncAt;
   }
 
-  /** Whether the full load at start has succeeded. */
+  /** Whether a full load from the store has succeeded (false while only the local copy is served). */
   get firstSyncDone(): boolean {
     return this.#firstSyncDone;
+  }
+
+  /**
+   * Whether the gateway serves the state of its local file because the store could not be read at start. Cleared by
+   * the first successful full load. Health probes report it: serving, but possibly stale.
+   */
+  get servingFromLocalCopy(): boolean {
+    return this.#servingFromLocalCopy;
+  }
+
+  /** When the local copy being served was written (undefined unless {@link servingFromLocalCopy}). */
+  get localCopyWrittenAt(): Date | undefined {
+    return this.#servingFromLocalCopy ? this.#localCopyWrittenAt : undefined;
+  }
+
+  /** The local state file when configured: its path, and the writes this process made. */
+  get localState(): { path: string; writes: number; lastWriteAt: Date | undefined } | undefined {
+    const writer = this.#localState;
+    return writer && { path: writer.path, writes: writer.writes, lastWriteAt: writer.lastWriteAt };
+  }
+
+  /** The gateway's sharding tags, normalised (`''` when none). */
+  get shardingTags(): string {
+    return this.#tags.expression;
   }
 
   get counts(): Readonly<GatewaySyncCounts> {
@@ -94,17 +165,15 @@ export class GatewaySync {
   }
 
   /**
-   * Runs the first cycle (the full load; a failure is logged, not thrown), subscribes to the store's push signal and
-   * starts polling.
+   * Subscribes to the store's push signal, runs the full load (a failure is logged, not thrown; the local copy is
+   * served instead when there is one), and starts polling.
    */
   async start(): Promise<void> {
     this.#stopped = false;
-    try {
-      this.#unsubscribe = (await this.#store.onChange?.(() => void this.syncNow())) ?? undefined;
-    } catch (error) {
-      this.#logger.warn({ err: error }, 'store change signal unavailable, polling only');
-    }
-    await this.syncNow();
+    // Side by side, so that an unreachable store costs one timeout at start, not two. Polling covers a change made
+    // between the full load and the subscription.
+    await Promise.all([this.#subscribe(), this.syncNow()]);
+    if (!this.#firstSyncDone && this.#localState !== undefined) await this.#exclusive(() => this.#loadLocalCopy());
     this.#schedule();
   }
 
@@ -114,167 +183,139 @@ export class GatewaySync {
       this.#again = true;
       return this.#running;
     }
-    this.#running = (async () => {
+    this.#running = this.#exclusive(async () => {
       do {
         this.#again = false;
         await this.#cycle();
       } while (this.#again && !this.#stopped);
-    })().finally(() => {
+    }).finally(() => {
       this.#running = undefined;
     });
     return this.#running;
   }
 
-  /** Stops polling and the push subscription; waits for a running cycle. */
+  /** Stops polling and the push subscription; waits for a running cycle, then writes the pending local copy. */
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
     const unsubscribe = this.#unsubscribe;
     this.#unsubscribe = undefined;
     await unsubscribe?.().catch((error: unknown) => this.#logger.warn({ err: error }, 'unsubscribe failed'));
-    await this.#running;
+    await this.#queue;
+    await this.#localState?.close();
   }
 
+  async #subscribe(): Promise<void> {
+    if (this.#store.onChange === undefined) return;
+    const subscribing = this.#store.onChange(() => void this.syncNow());
+    try {
+      this.#unsubscribe = (await this.#bounded(subscribing)) ?? undefined;
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'store change signal unavailable, polling only');
+      // A subscription that completes late is kept (or released if the sync stopped meanwhile).
+      subscribing.then((unsubscribe) => {
+        if (unsubscribe === undefined) return;
+        if (this.#stopped) void unsubscribe().catch(noop);
+        else this.#unsubscribe = unsubscribe;
+      }, noop);
+    }
+  }
+
+  #exclusive(task: () => Promise<void>): Promise<void> {
+    const run = this.#queue.then(task);
+    this.#queue = run.then(noop, noop);
+    return run;
+  }
+
+  /** Polls every interval; while the store fails, the delay doubles up to `maxRetryDelayMs` (with some jitter). */
   #schedule(): void {
     if (this.#stopped) return;
+    const streak = this.#failureStreak;
+    const backoff = Math.min(this.#maxRetryDelayMs, this.#intervalMs * 2 ** Math.min(streak - 1, 16));
+    const delay = streak === 0 ? this.#intervalMs : backoff * (1 + Math.random() * 0.2);
     this.#timer = setTimeout(() => {
       void this.syncNow().finally(() => this.#schedule());
-    }, this.#intervalMs);
+    }, delay);
     this.#timer.unref();
   }
 
   async #cycle(): Promise<void> {
     if (this.#stopped) return;
+    const reconciler = this.#reconciler;
+    reconciler.startCycle();
     try {
-      if (this.#firstSyncDone) await this.#incremental();
+      if (this.#firstSyncDone) await reconciler.incremental();
       else await this.#fullLoad();
       this.#counts.syncs++;
       this.#lastSyncAt = new Date();
-      if (this.#failing) this.#logger.info('configuration store reachable again');
-      this.#failing = false;
+      if (this.#failureStreak > 0) this.#logger.info('configuration store reachable again');
+      this.#failureStreak = 0;
     } catch (error) {
       this.#counts.failures++;
       // Log the first failure of a streak loudly, the retries quietly.
-      if (this.#failing) this.#logger.debug({ err: error }, 'sync failed, retrying');
+      if (this.#failureStreak > 0) this.#logger.debug({ err: error }, 'sync failed, retrying');
       else this.#logger.warn({ err: error }, 'sync failed, serving the last known state');
-      this.#failing = true;
+      this.#failureStreak++;
+    } finally {
+      // Only a state completed by a full load is worth keeping: a partial first load never overwrites the copy.
+      if (reconciler.changed && this.#firstSyncDone) {
+        reconciler.changed = false;
+        this.#localState?.markDirty();
+      }
     }
   }
 
-  /** Deploys every started API of the served environments; undeploys what is no longer started. */
   async #fullLoad(): Promise<void> {
-    const cursor = await this.#newestEventDate();
-    const started = new Map<string, Api>();
-    for (let page = 1; ; page++) {
-      const result = await this.#store.apis.search(
-        { state: 'STARTED', environmentIds: this.#environments && [...this.#environments] },
-        { page, perPage: PAGE_SIZE },
-      );
-      for (const api of result.data) if (this.#serves(api)) started.set(api.id, api);
-      if (result.data.length === 0 || page * result.perPage >= result.totalCount) break;
-    }
-    await inParallel([...started.values()], PARALLEL_READS, async (api) => {
-      const deployment = await this.#store.deployments.findLatest(api.id);
-      if (deployment === undefined) this.#undeploy(api.id);
-      else this.#deploy(api, deployment);
-    });
-    for (const id of this.#registry.ids()) if (!started.has(id)) this.#undeploy(id);
-    this.#cursor = cursor;
+    await this.#reconciler.fullLoad();
     this.#firstSyncDone = true;
+    this.#reconciler.changed = true; // the local copy must reflect the store, even when nothing was deployed
+    if (this.#servingFromLocalCopy) {
+      this.#servingFromLocalCopy = false;
+      this.#logger.info({ apis: this.#registry.size }, 'configuration store back: full resync done, local copy left');
+    }
     this.#logger.info({ apis: this.#registry.size }, 'full sync done');
   }
 
-  /** Reads the API events since the cursor (minus the overlap) and reconciles the APIs they name. */
-  async #incremental(): Promise<void> {
-    const criteria: EventCriteria = { types: [...API_EVENT_TYPES] };
-    if (this.#environments !== undefined) criteria.environmentIds = [...this.#environments];
-    if (this.#cursor !== undefined) criteria.from = new Date(Date.parse(this.#cursor) - this.#overlapMs).toISOString();
-    const fresh: { id: string; createdAt: string }[] = [];
-    const apiIds = new Set<string>();
-    for (let page = 1; ; page++) {
-      const result = await this.#store.events.search(criteria, { page, perPage: PAGE_SIZE });
-      for (const event of result.data) {
-        if (this.#seen.has(event.id)) continue;
-        fresh.push(event);
-        const apiId = event.properties?.api_id;
-        if (apiId) apiIds.add(apiId);
-      }
-      if (result.data.length === 0 || page * result.perPage >= result.totalCount) break;
-    }
-    if (fresh.length === 0) return;
-    // Store failures throw out of here before anything is marked seen: the next tick retries the same events.
-    await inParallel([...apiIds], PARALLEL_READS, (apiId) => this.#reconcile(apiId));
-    for (const event of fresh) {
-      this.#seen.set(event.id, Date.parse(event.createdAt));
-      if (this.#cursor === undefined || event.createdAt > this.#cursor) this.#cursor = event.createdAt;
-    }
-    this.#counts.events += fresh.length;
-    const horizon = Date.parse(this.#cursor!) - this.#overlapMs;
-    for (const [id, at] of this.#seen) if (at < horizon) this.#seen.delete(id);
-  }
-
-  async #reconcile(apiId: string): Promise<void> {
-    const api = await this.#store.apis.findById(apiId);
-    if (api === undefined || api.state !== 'STARTED' || !this.#serves(api)) {
-      this.#undeploy(apiId);
-      return;
-    }
-    const deployment = await this.#store.deployments.findLatest(apiId);
-    if (deployment === undefined) this.#undeploy(apiId);
-    else this.#deploy(api, deployment);
-  }
-
-  #deploy(api: Api, deployment: Deployment): void {
-    if (this.#registry.get(api.id)?.deploymentId === deployment.id) return;
-    let runtime: ApiRuntime;
+  /** Serves the local copy, unless a full load succeeded meanwhile. A missing or unreadable file is logged, ignored. */
+  async #loadLocalCopy(): Promise<void> {
+    const path = this.#localState!.path;
+    let loaded: Awaited<ReturnType<typeof readLocalState>>;
     try {
-      runtime = new ApiRuntime(
-        {
-          apiId: api.id,
-          environmentId: api.environmentId,
-          deploymentId: deployment.id,
-          revision: deployment.revision,
-          definition: deployment.definition,
-        },
-        this.#logger,
-      );
+      loaded = await readLocalState(path);
     } catch (error) {
-      this.#counts.rejected++;
-      this.#logger.error({ api: api.id, revision: deployment.revision, err: error }, 'deployment rejected');
+      this.#logger.error(
+        { err: error, path },
+        'local state file unreadable, ignored: serving nothing until the store answers',
+      );
       return;
     }
-    const redeploy = this.#registry.get(api.id) !== undefined;
-    this.#registry.deploy(runtime);
-    this.#counts.deploys++;
-    this.#logger.info({ api: api.id, name: runtime.name, revision: deployment.revision, redeploy }, 'API deployed');
+    if (loaded === undefined) {
+      this.#logger.warn({ path }, 'no local state file: serving nothing until the store answers');
+      return;
+    }
+    if (this.#firstSyncDone || this.#stopped) return;
+    const { state, skipped } = loaded;
+    if (skipped > 0) this.#logger.warn({ path, skipped }, 'malformed entries of the local state file skipped');
+    this.#reconciler.deployLocalCopy(state.apis);
+    this.#reconciler.changed = false;
+    this.#reconciler.cursor = state.cursor ?? undefined;
+    this.#servingFromLocalCopy = true;
+    this.#localCopyWrittenAt = new Date(state.writtenAt);
+    this.#logger.warn(
+      { path, apis: this.#registry.size, writtenAt: state.writtenAt },
+      'configuration store unreachable: serving the local copy until it answers',
+    );
   }
 
-  #undeploy(apiId: string): void {
-    if (!this.#registry.undeploy(apiId)) return;
-    this.#counts.undeploys++;
-    this.#logger.info({ api: apiId }, 'API undeployed');
+  /** Fails with STORAGE_UNAVAILABLE when the store takes longer than `storeTimeoutMs` to settle `promise`. */
+  #bounded<T>(promise: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const message = `The configuration store did not answer within ${this.#storeTimeoutMs} ms`;
+        reject(new ApimError('STORAGE_UNAVAILABLE', { message }));
+      }, this.#storeTimeoutMs);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
-
-  #serves(api: Api): boolean {
-    return this.#environments === undefined || this.#environments.has(api.environmentId);
-  }
-
-  /** createdAt of the newest API event (store clock), read before the full load so nothing after it is missed. */
-  async #newestEventDate(): Promise<string | undefined> {
-    const criteria: EventCriteria = { types: [...API_EVENT_TYPES] };
-    if (this.#environments !== undefined) criteria.environmentIds = [...this.#environments];
-    const { totalCount } = await this.#store.events.search(criteria, { page: 1, perPage: 1 });
-    if (totalCount === 0) return undefined;
-    const last = await this.#store.events.search(criteria, { page: totalCount, perPage: 1 });
-    return last.data[0]?.createdAt;
-  }
-}
-
-/** Runs `task` over `items` with at most `limit` running at once; rejects with the first failure. */
-async function inParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await task(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -3,7 +3,7 @@
  * a real store: the Api row, an immutable Deployment snapshot and an event.
  */
 import type { ConfigStore, EventType, JsonObject } from '@apim/core';
-import { newId, nowIso } from '@apim/core';
+import { ApimError, newId, nowIso } from '@apim/core';
 import { createConfigStore } from '@apim/repository-sql';
 
 /** A fresh in-memory SQLite store with the DEFAULT organization and the given environments. */
@@ -105,18 +105,25 @@ export async function setState(store: ConfigStore, apiId: string, state: 'STARTE
 }
 
 /**
- * The same store seen through a fault switch: while `failing` is set, every repository call rejects (a database that
- * went away). Optionally adds a push signal the test can fire.
+ * The same store seen through a fault switch: while `failing` is set, every repository call rejects with
+ * STORAGE_UNAVAILABLE (a database that went away); while `hanging` is set, calls never settle (a database that stopped
+ * answering). Optionally adds a push signal the test can fire. `calls` counts the repository calls made.
  */
 export function faultyStore(store: ConfigStore) {
-  const control = { failing: false, fire: undefined as (() => void) | undefined };
+  const control = { failing: false, hanging: false, calls: 0, fire: undefined as (() => void) | undefined };
   const wrapRepository = (repository: object) =>
     new Proxy(repository, {
       get(target, property) {
         const value = Reflect.get(target, property, target);
         if (typeof value !== 'function') return value;
-        return (...args: unknown[]) =>
-          control.failing ? Promise.reject(new Error('database unreachable')) : value.apply(target, args);
+        return (...args: unknown[]) => {
+          control.calls++;
+          if (control.hanging) return new Promise(() => undefined);
+          if (control.failing) {
+            return Promise.reject(new ApimError('STORAGE_UNAVAILABLE', { message: 'database unreachable' }));
+          }
+          return value.apply(target, args);
+        };
       },
     });
   const wrapped = new Proxy(store, {
@@ -135,4 +142,89 @@ export function faultyStore(store: ConfigStore) {
     },
   });
   return { store: wrapped, control };
+}
+
+/** Creates an environment (and its organization when missing). */
+export async function addEnvironment(store: ConfigStore, id: string, organizationId: string): Promise<void> {
+  const now = nowIso();
+  if (!(await store.organizations.findById(organizationId))) {
+    await store.organizations.create({ id: organizationId, name: organizationId, createdAt: now, updatedAt: now });
+  }
+  await store.environments.create({
+    id,
+    organizationId,
+    name: id,
+    hrids: [id.toLowerCase()],
+    createdAt: now,
+    updatedAt: now,
+  });
+}
+
+/** Removes an API as the management API deletes one: its deployments, its row, and an UNPUBLISH_API event. */
+export async function removeApi(store: ConfigStore, apiId: string): Promise<void> {
+  await store.transaction(async (repos) => {
+    const api = await repos.apis.findById(apiId);
+    if (!api) throw new Error(`no API ${apiId}`);
+    await repos.deployments.deleteByApi(apiId);
+    await repos.apis.delete(apiId);
+    await repos.events.create({
+      id: newId(),
+      environmentId: api.environmentId,
+      type: 'UNPUBLISH_API',
+      payload: {},
+      properties: { api_id: apiId },
+      createdAt: nowIso(),
+    });
+  });
+}
+
+/**
+ * Publishes many APIs in one transaction (first revision each): what a benchmark set-up writes. Faster than calling
+ * {@link publish} once per API.
+ */
+export async function publishMany(
+  store: ConfigStore,
+  apis: { id: string; snapshot: JsonObject; environmentId?: string }[],
+): Promise<void> {
+  const now = nowIso();
+  await store.transaction(async (repos) => {
+    for (const { id, snapshot, environmentId = 'DEFAULT' } of apis) {
+      const { plans: _plans, ...definition } = snapshot.api as JsonObject;
+      await repos.apis.create({
+        id,
+        environmentId,
+        name: String(definition.name),
+        apiVersion: String(definition.apiVersion),
+        type: 'PROXY',
+        definitionVersion: 'V4',
+        definition,
+        state: 'STARTED',
+        lifecycleState: 'PUBLISHED',
+        visibility: 'PUBLIC',
+        labels: [],
+        categories: [],
+        groups: [],
+        deployedAt: now,
+        createdAt: now,
+        updatedAt: now,
+      });
+      const deploymentId = newId();
+      await repos.deployments.create({
+        id: deploymentId,
+        apiId: id,
+        environmentId,
+        revision: 1,
+        definition: { ...snapshot, api: { ...(snapshot.api as JsonObject), id } },
+        createdAt: now,
+      });
+      await repos.events.create({
+        id: newId(),
+        environmentId,
+        type: 'PUBLISH_API',
+        payload: { deploymentId },
+        properties: { api_id: id },
+        createdAt: now,
+      });
+    }
+  });
 }

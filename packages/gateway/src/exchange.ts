@@ -1,0 +1,261 @@
+/**
+ * One client exchange through the gateway: its ids, what the request path resolved (API, plan, endpoint), the
+ * upstream call (the exchange is the undici dispatch handler: one object per request), the failure answer, and the
+ * report to the observer once the response is over.
+ *
+ * Streaming both ways with backpressure: the client aborting aborts the upstream request, and the upstream failing
+ * after the response started destroys the client response.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import type { ApiRuntime } from './api-runtime.js';
+import type { EndpointRuntime } from './endpoint-group.js';
+import {
+  type ExecutionFailure,
+  failure,
+  type GatewayErrorKey,
+  upstreamErrorKey,
+  writeFailure,
+  writeNoContextPathMatch,
+} from './gateway-error.js';
+import { buildResponseHeaders, isValidTraceparent, newTraceparent, type RequestIds } from './proxy-headers.js';
+import type { ServerSettings } from './server-options.js';
+
+const kExchange = Symbol('apim.exchange');
+
+interface Carrier {
+  [kExchange]?: Exchange | undefined;
+}
+
+/** The exchange in progress on a client connection, if any. */
+export function exchangeOf(socket: object): Exchange | undefined {
+  return (socket as Carrier)[kExchange];
+}
+
+/** The reason given to undici when the client goes away before the exchange completes. */
+export class ClientClosedError extends Error {
+  override readonly name = 'ClientClosedError';
+  readonly code = 'GATEWAY_CLIENT_CLOSED';
+}
+
+/** The reason given to undici when the gateway answered the client itself (timeout, malformed body). */
+class AnsweredByGatewayError extends Error {
+  override readonly name = 'AnsweredByGatewayError';
+}
+
+/** Thrown into the upstream call when a streamed request body passes `maxRequestBodySize`. */
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+  readonly code = 'GATEWAY_REQUEST_BODY_TOO_LARGE';
+}
+
+/** What every exchange of a server shares. */
+export interface ExchangeContext {
+  readonly settings: ServerSettings;
+  readonly logger: Logger;
+}
+
+const IDLE = 0;
+const DISPATCHED = 1;
+const SETTLED = 2;
+
+function onResponseClose(this: ServerResponse): void {
+  (this as Carrier)[kExchange]?.closed();
+}
+
+function onResponseDrain(this: ServerResponse): void {
+  (this as Carrier)[kExchange]?.resume();
+}
+
+/** The state of one request, from its arrival to the end of its response. */
+export class Exchange implements Dispatcher.DispatchHandler, RequestIds {
+  readonly startedAt = performance.now();
+  readonly requestId: string = randomUUID();
+  readonly transactionId: string;
+  readonly httpVersion: string;
+  readonly traceparent: string | undefined;
+  readonly traceparentGenerated: boolean;
+  api: ApiRuntime | undefined = undefined;
+  /** How much of the request URL the matched context path consumes. */
+  prefixLength = 0;
+  planId: string | undefined = undefined;
+  endpoint: EndpointRuntime | undefined = undefined;
+  errorKey: GatewayErrorKey | undefined = undefined;
+  /** The client asked for `100 Continue` and has not been told yet. */
+  expectContinue = false;
+  endpointDurationMs = -1;
+  #dispatchedAt = 0;
+  #state = IDLE;
+  #controller: Dispatcher.DispatchController | undefined = undefined;
+  #pendingAbort: Error | undefined = undefined;
+  #acquired = false;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly context: ExchangeContext,
+  ) {
+    const { settings } = context;
+    const clientTransaction = req.headers[settings.transaction.lower];
+    this.transactionId =
+      typeof clientTransaction === 'string' && clientTransaction !== '' ? clientTransaction : this.requestId;
+    this.httpVersion = req.httpVersion;
+    if (settings.generateTraceparent) {
+      const given = req.headers.traceparent;
+      const valid = typeof given === 'string' && isValidTraceparent(given);
+      this.traceparent = valid ? given : newTraceparent();
+      this.traceparentGenerated = !valid;
+    } else {
+      this.traceparent = undefined;
+      this.traceparentGenerated = false;
+    }
+    (res as Carrier)[kExchange] = this;
+    (req.socket as Carrier)[kExchange] = this;
+    res.on('close', onResponseClose);
+  }
+
+  /** The id headers every gateway answer carries, a flat `[name, value, ...]` list. */
+  idHeaders(): string[] {
+    const { transaction, requestId } = this.context.settings;
+    const headers = [transaction.name, this.transactionId, requestId.name, this.requestId];
+    if (this.traceparent !== undefined) headers.push('traceparent', this.traceparent);
+    return headers;
+  }
+
+  /** Answers the client with a failure (through the API's response templates once an API is matched). */
+  fail(failed: ExecutionFailure, close = false): void {
+    this.errorKey = failed.key;
+    writeFailure(this.req, this.res, failed, {
+      templates: this.api?.responseTemplates,
+      headers: this.idHeaders(),
+      // A final answer to an unanswered `Expect: 100-continue` leaves the body unread (RFC 9110 §10.1.1).
+      close: close || this.expectContinue,
+    });
+  }
+
+  /** Answers the 404 of a request no API listens to. */
+  notFound(): void {
+    this.errorKey = 'GATEWAY_NO_CONTEXT_PATH_MATCH';
+    writeNoContextPathMatch(this.req, this.res, this.idHeaders());
+  }
+
+  /**
+   * The gateway answers the client itself while the exchange is in progress (request timeout, malformed body): the
+   * upstream call is aborted, the failure written with `Connection: close`, or the response destroyed if it started.
+   */
+  abortWith(failed: ExecutionFailure): void {
+    const upstream = this.#state === DISPATCHED;
+    this.#state = SETTLED;
+    if (!this.res.headersSent && !this.res.destroyed && this.req.socket.writable) this.fail(failed, true);
+    else {
+      this.errorKey ??= failed.key;
+      this.res.destroy();
+    }
+    if (upstream) this.#abortUpstream(new AnsweredByGatewayError(failed.message));
+  }
+
+  /** Calls the endpoint: the exchange receives the upstream response. */
+  dispatch(endpoint: EndpointRuntime, options: Dispatcher.DispatchOptions): void {
+    this.endpoint = endpoint;
+    this.api?.acquire();
+    this.#acquired = this.api !== undefined;
+    this.#state = DISPATCHED;
+    this.res.on('drain', onResponseDrain);
+    this.#dispatchedAt = performance.now();
+    endpoint.pool.dispatch(options, this);
+  }
+
+  /** @internal The client response drained: resume the upstream body. */
+  resume(): void {
+    this.#controller?.resume();
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#pendingAbort !== undefined) controller.abort(this.#pendingAbort);
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+    statusMessage?: string,
+  ): void {
+    this.endpointDurationMs = performance.now() - this.#dispatchedAt;
+    if (this.#state !== DISPATCHED) return;
+    try {
+      const responseHeaders = buildResponseHeaders(headers, this.context.settings, this);
+      if (statusMessage) this.res.writeHead(statusCode, statusMessage, responseHeaders);
+      else this.res.writeHead(statusCode, responseHeaders);
+    } catch (error) {
+      // An upstream header Node refuses to send: fail the exchange as a bad gateway.
+      controller.abort(error as Error);
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#state === DISPATCHED && !this.res.write(chunk)) controller.pause();
+  }
+
+  onResponseEnd(): void {
+    if (this.#state !== DISPATCHED) return;
+    this.#state = SETTLED;
+    this.res.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.#state !== DISPATCHED) return; // aborted by the gateway: the client is gone or already answered
+    this.#state = SETTLED;
+    const tooLarge = error instanceof BodyTooLargeError || error.cause instanceof BodyTooLargeError;
+    const key: GatewayErrorKey = tooLarge ? 'GATEWAY_REQUEST_BODY_TOO_LARGE' : upstreamErrorKey(error);
+    const { logger } = this.context;
+    if (!this.res.headersSent && !this.res.destroyed) {
+      logger.debug({ api: this.api?.id, endpoint: this.endpoint?.name, key, err: error }, 'upstream call failed');
+      this.fail(failure(key, error), tooLarge);
+    } else {
+      logger.debug({ api: this.api?.id, endpoint: this.endpoint?.name, err: error }, 'upstream response aborted');
+      this.errorKey = key;
+      this.res.destroy(error);
+    }
+  }
+
+  /** @internal The client response is over (finished or connection closed): release, then report. */
+  closed(): void {
+    if (this.#state === DISPATCHED) {
+      this.#state = SETTLED;
+      this.#abortUpstream(new ClientClosedError('client closed the connection'));
+    }
+    if (this.#acquired) {
+      this.#acquired = false;
+      this.api!.release();
+    }
+    const socket = this.req.socket as Carrier | null;
+    if (socket !== null && socket[kExchange] === this) socket[kExchange] = undefined;
+    const observer = this.context.settings.observer;
+    if (observer === undefined) return;
+    const { req, res, api } = this;
+    try {
+      observer.requestCompleted({
+        apiId: api?.id,
+        planId: this.planId,
+        endpoint: this.endpoint?.name,
+        method: req.method ?? '',
+        status: res.headersSent ? res.statusCode : 0,
+        errorKey: this.errorKey,
+        durationMs: performance.now() - this.startedAt,
+        endpointDurationMs: this.endpointDurationMs,
+        aborted: !res.writableFinished,
+        mappedPath: api?.pathMappings?.match(req.url ?? '/', this.prefixLength),
+      });
+    } catch (error) {
+      this.context.logger.error({ err: error }, 'request observer failed');
+    }
+  }
+
+  #abortUpstream(reason: Error): void {
+    if (this.#controller !== undefined) this.#controller.abort(reason);
+    else this.#pendingAbort = reason;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * What `/_node/apis` shows of the deployed APIs: a summary of each runtime, and its definition as deployed with the
+ * secrets redacted.
+ */
+import type { ApiRuntime } from '../api-runtime.js';
+import { redactSecrets } from './redact.js';
+
+/** One deployed API, as listed by `GET /_node/apis`. */
+export interface DeployedApiSummary {
+  id: string;
+  name: string;
+  apiVersion: string;
+  environmentId: string;
+  /** Deployment revision (1, 2, ...) and the id of the deployment record. */
+  revision: number;
+  deploymentId: string;
+  contextPaths: { host?: string; path: string }[];
+  /** Always `STARTED`: a stopped API is undeployed. */
+  state: 'STARTED';
+  /** Requests being served by this deployment. */
+  inFlight: number;
+}
+
+/** One deployed API with its definition, as shown by `GET /_node/apis/:id`. */
+export interface DeployedApiDetail extends DeployedApiSummary {
+  /** When the deployment was made (the deployment record's date), when the store could tell. */
+  deployedAt?: string;
+  /** The API definition and plans as deployed (validated, defaults applied), secrets redacted. */
+  definition: { api: unknown; plans: unknown[] };
+}
+
+/** Summarises a deployed runtime. */
+export function summarizeApi(runtime: ApiRuntime): DeployedApiSummary {
+  return {
+    id: runtime.id,
+    name: runtime.name,
+    apiVersion: runtime.definition.apiVersion,
+    environmentId: runtime.environmentId,
+    revision: runtime.revision,
+    deploymentId: runtime.deploymentId,
+    contextPaths: runtime.routes.map((route) =>
+      route.host ? { host: route.host, path: route.path } : { path: route.path },
+    ),
+    state: 'STARTED',
+    inFlight: runtime.inFlight,
+  };
+}
+
+/**
+ * A deployed runtime with its redacted definition.
+ *
+ * @example describeApi(registry.get('my-api')!, deployment?.createdAt);
+ */
+export function describeApi(runtime: ApiRuntime, deployedAt?: string): DeployedApiDetail {
+  const detail: DeployedApiDetail = {
+    ...summarizeApi(runtime),
+    definition: { api: redactSecrets(runtime.definition), plans: redactSecrets([...runtime.plans]) },
+  };
+  if (deployedAt !== undefined) detail.deployedAt = deployedAt;
+  return detail;
+}
