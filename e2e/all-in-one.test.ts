@@ -13,12 +13,16 @@ describe('apim start (all in one, SQLite)', () => {
   let apim: ApimProcess | undefined;
   let env: Record<string, string>;
   let urls: Urls;
+  let nodeUrl: string;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'apim-e2e-'));
     upstream = await startEchoUpstream();
-    const [gatewayPort, managementPort] = [await freePort(), await freePort()];
+    const [gatewayPort, managementPort, nodePort] = [await freePort(), await freePort(), await freePort()];
+    nodeUrl = `http://127.0.0.1:${nodePort}`;
     env = {
+      APIM_NODE_PORT: String(nodePort),
+      APIM_NODE_PASSWORD: 'e2e-node-secret',
       APIM_DATA_DIR: dataDir,
       APIM_GATEWAY_PORT: String(gatewayPort),
       APIM_MANAGEMENT_PORT: String(managementPort),
@@ -44,6 +48,17 @@ describe('apim start (all in one, SQLite)', () => {
     expect(apim?.output()).toContain(urls.gateway.replace('127.0.0.1', '127.0.0.1'));
     expect(apim?.output()).toContain('Admin login');
     expect(apim?.output()).not.toContain('e2e-admin-secret');
+  });
+
+  it('runs the authenticated node service, healthy once synced', async () => {
+    expect((await fetch(`${nodeUrl}/_node/health`)).status).toBe(401);
+    const health = await fetch(`${nodeUrl}/_node/health`, {
+      headers: { authorization: `Basic ${Buffer.from('admin:e2e-node-secret').toString('base64')}` },
+    });
+    expect(health.status).toBe(200);
+    const probes = (await health.json()) as Record<string, { healthy: boolean }>;
+    expect(probes['sync-process']?.healthy).toBe(true);
+    expect(probes['management-repository']?.healthy).toBe(true);
   });
 
   it('rejects wrong credentials', async () => {

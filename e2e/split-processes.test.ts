@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type EchoUpstream, startEchoUpstream } from '@apim/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlDatabase, createPostgresDatabase, type ScratchDatabase } from './support/databases.js';
@@ -18,9 +21,11 @@ for (const backend of BACKENDS) {
     let gateway: ApimProcess | undefined;
     let urls: Urls;
     let gatewayEnv: Record<string, string>;
+    let dataDir: string;
 
     beforeAll(async () => {
       database = await backend.create(backend.url as string);
+      dataDir = await mkdtemp(join(tmpdir(), 'apim-e2e-gw-'));
       upstream = await startEchoUpstream();
       const [gatewayPort, managementPort] = [await freePort(), await freePort()];
       const common = { APIM_REPOSITORY_URL: database.url };
@@ -30,7 +35,13 @@ for (const backend of BACKENDS) {
         APIM_MANAGEMENT_HOST: '127.0.0.1',
         APIM_ADMIN_PASSWORD: 'split-secret',
       });
-      gatewayEnv = { ...common, APIM_GATEWAY_PORT: String(gatewayPort), APIM_GATEWAY_HOST: '127.0.0.1' };
+      gatewayEnv = {
+        ...common,
+        APIM_GATEWAY_PORT: String(gatewayPort),
+        APIM_GATEWAY_HOST: '127.0.0.1',
+        APIM_NODE_PORT: String(await freePort()),
+        APIM_DATA_DIR: dataDir,
+      };
       gateway = await startApim('gateway', gatewayEnv);
       urls = {
         gateway: `http://127.0.0.1:${gatewayPort}`,
@@ -44,6 +55,7 @@ for (const backend of BACKENDS) {
       await management?.stop('SIGKILL');
       await upstream?.close();
       await database?.drop();
+      await rm(dataDir, { recursive: true, force: true });
     });
 
     it('each process runs only its own component', async () => {
@@ -65,6 +77,15 @@ for (const backend of BACKENDS) {
 
       expect(await gateway?.stop('SIGTERM')).toBe(0);
       gateway = await startApim('gateway', gatewayEnv);
+      await waitForStatus(urls.gateway, '/proxy-api', 200);
+      await assertProxiesIntact(urls.gateway, upstream);
+    });
+
+    it('starts a gateway from its local copy while the database is unreachable', async () => {
+      expect(await gateway?.stop('SIGTERM')).toBe(0);
+      const unreachable = new URL(database.url);
+      unreachable.port = String(await freePort()); // nothing listens there
+      gateway = await startApim('gateway', { ...gatewayEnv, APIM_REPOSITORY_URL: unreachable.toString() });
       await waitForStatus(urls.gateway, '/proxy-api', 200);
       await assertProxiesIntact(urls.gateway, upstream);
     });

@@ -66,10 +66,39 @@ export const ConfigSchema = Type.Object({
         default: [],
         description: 'Environment ids the gateway serves (comma-separated in the environment); empty means all.',
       }),
+      organizations: Type.Array(Type.String(), {
+        default: [],
+        description: 'Organization ids whose environments the gateway serves; empty means all.',
+      }),
+      tags: Type.String({
+        default: '',
+        description:
+          'Sharding tags, Gravitee syntax: "a,b" serves APIs tagged a or b, "!c" excludes APIs tagged c. Empty: all.',
+      }),
+      localStatePath: Type.String({
+        default: '',
+        description:
+          'File where the gateway keeps its last synced state, served when the repository is unreachable at start. ' +
+          'Empty means <dataDir>/gateway-state.json; "off" disables it.',
+      }),
     },
     { default: {} },
   ),
-  node: Type.Object({ port: Port(18082, 'Port of the gateway node service (health, metrics).') }, { default: {} }),
+  node: Type.Object(
+    {
+      enabled: Type.Boolean({ default: true, description: 'Run the gateway node service (health, metrics, APIs).' }),
+      port: Port(18082, 'Port of the gateway node service.'),
+      host: Type.String({ default: '127.0.0.1', description: 'Address the node service listens on.' }),
+      username: Type.String({ default: 'admin', description: 'User of the node service (HTTP Basic).' }),
+      password: Type.String({
+        default: '',
+        description:
+          'Password of the node service. Empty: a random one is generated at each start and printed; set it for ' +
+          'monitoring.',
+      }),
+    },
+    { default: {} },
+  ),
   console: Type.Object({ port: Port(8084, 'Port of the console.') }, { default: {} }),
   portal: Type.Object({ port: Port(8085, 'Port of the developer portal.') }, { default: {} }),
   bridge: Type.Object({ port: Port(18092, 'Port of the bridge.') }, { default: {} }),

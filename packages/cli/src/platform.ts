@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ConfigStore } from '@apim/core';
 import { startGateway } from '@apim/gateway';
 import { ensureDefaults, startManagementApi } from '@apim/management-api';
@@ -27,8 +29,16 @@ export async function startPlatform(
   components: { management: boolean; gateway: boolean },
 ): Promise<RunningPlatform> {
   const logger = pino({ level: config.log.level, base: { pid: process.pid } });
-  if (config.repository.url.startsWith('sqlite:')) await mkdir(config.dataDir, { recursive: true });
-  const store = await createConfigStore({ url: config.repository.url });
+  const localStatePath =
+    config.gateway.localStatePath === 'off'
+      ? undefined
+      : config.gateway.localStatePath || join(config.dataDir, 'gateway-state.json');
+  if (config.repository.url.startsWith('sqlite:') || (components.gateway && localStatePath)) {
+    await mkdir(config.dataDir, { recursive: true });
+  }
+  // Only the management API migrates the schema: a gateway must start (from its local copy) while the repository is
+  // unreachable, and never changes a schema it only reads.
+  const store = await createConfigStore({ url: config.repository.url, migrate: components.management });
   const closers: (() => Promise<void>)[] = [];
   const banner: string[] = [];
   const platform: RunningPlatform = {
@@ -62,17 +72,35 @@ export async function startPlatform(
       }
     }
     if (components.gateway) {
+      const nodePassword = config.node.password || randomBytes(18).toString('base64url');
       const gateway = await startGateway({
         store,
         port: config.gateway.port,
         host: config.gateway.host,
         syncIntervalMs: config.gateway.syncIntervalMs,
         environmentIds: config.gateway.environments.length ? config.gateway.environments : undefined,
+        organizationIds: config.gateway.organizations.length ? config.gateway.organizations : undefined,
+        shardingTags: config.gateway.tags || undefined,
+        localStatePath,
+        node: config.node.enabled
+          ? {
+              port: config.node.port,
+              host: config.node.host,
+              authentication: { type: 'basic', users: { [config.node.username]: nodePassword } },
+            }
+          : undefined,
         logger: logger.child({ component: 'gateway' }),
       });
       closers.push(() => gateway.close());
       platform.gatewayUrl = `http://${displayHost(config.gateway.host)}:${gateway.port}`;
       banner.push(`Gateway         ${platform.gatewayUrl}`);
+      if (gateway.nodePort !== undefined) {
+        const nodeUrl = `http://${displayHost(config.node.host)}:${gateway.nodePort}/_node/health`;
+        const credentials = config.node.password
+          ? `${config.node.username} / the password set in APIM_NODE_PASSWORD (or node.password)`
+          : `${config.node.username} / ${nodePassword}   (generated for this run: set APIM_NODE_PASSWORD to fix it)`;
+        banner.push(`Node service    ${nodeUrl}   login ${credentials}`);
+      }
     }
   } catch (error) {
     await platform.close().catch(() => undefined);
