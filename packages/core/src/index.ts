@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './gravitee/index.js';
 export * from './ids.js';
 export type * from './repository/types.js';
+export * from './el/index.js';
