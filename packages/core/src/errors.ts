@@ -14,6 +14,13 @@ export const ERROR_CATALOGUE = {
   GATEWAY_NO_ENDPOINT_AVAILABLE: { status: 503, message: 'No endpoint available' },
   GATEWAY_REQUEST_TIMEOUT: { status: 504, message: 'Request timeout' },
   GATEWAY_INTERNAL_ERROR: { status: 500, message: 'Internal Server Error' },
+  // Gateway: limits and malformed requests, answered by the gateway's HTTP server (RFC 9110 §15.5).
+  GATEWAY_BAD_REQUEST: { status: 400, message: 'Bad Request' },
+  GATEWAY_CLIENT_REQUEST_TIMEOUT: { status: 408, message: 'Request Timeout' },
+  GATEWAY_REQUEST_BODY_TOO_LARGE: { status: 413, message: 'Content Too Large' },
+  GATEWAY_REQUEST_URI_TOO_LONG: { status: 414, message: 'URI Too Long' },
+  GATEWAY_REQUEST_HEADERS_TOO_LARGE: { status: 431, message: 'Request Header Fields Too Large' },
+  GATEWAY_TOO_MANY_CONNECTIONS: { status: 503, message: 'Too many connections' },
   // Management API and storage.
   MANAGEMENT_VALIDATION_FAILED: { status: 400, message: 'Validation failed' },
   MANAGEMENT_BAD_REQUEST: { status: 400, message: 'Bad request' },
