@@ -75,6 +75,68 @@ export const ConfigSchema = Type.Object({
         description:
           'Sharding tags, Gravitee syntax: "a,b" serves APIs tagged a or b, "!c" excludes APIs tagged c. Empty: all.',
       }),
+      keepAliveTimeoutMs: Type.Integer({
+        minimum: 0,
+        default: 30_000,
+        description: 'Idle time of a client keep-alive connection before the gateway closes it.',
+      }),
+      headersTimeoutMs: Type.Integer({
+        minimum: 1,
+        default: 30_000,
+        description: 'Time for a client to send the request headers (408 past it).',
+      }),
+      requestTimeoutMs: Type.Integer({
+        minimum: 0,
+        default: 300_000,
+        description: 'Time for a client to send the whole request, body included (408 past it; 0 disables it).',
+      }),
+      maxHeaderSize: Type.Integer({
+        minimum: 1024,
+        default: 16_384,
+        description: 'Maximum size of the request line and headers in bytes (431 past it).',
+      }),
+      maxUriLength: Type.Integer({
+        minimum: 0,
+        default: 8192,
+        description: 'Maximum length of the request target in bytes (414 past it; 0: no limit).',
+      }),
+      maxRequestBodySize: Type.Integer({
+        minimum: 0,
+        default: 0,
+        description: 'Maximum request body in bytes, declared or streamed (413 past it; 0: unlimited).',
+      }),
+      maxConnections: Type.Integer({
+        minimum: 0,
+        default: 0,
+        description: 'Maximum open client connections (503 beyond it; 0: unlimited).',
+      }),
+      via: Type.Boolean({ default: true, description: 'Add a Via header to upstream requests and responses.' }),
+      transactionHeader: Type.String({
+        default: 'X-Gravitee-Transaction-Id',
+        description: 'Header carrying the transaction id (kept from the client when present).',
+      }),
+      transactionHeaderMode: Type.Union(
+        ['override', 'merge', 'keep'].map((m) => Type.Literal(m)),
+        {
+          default: 'override',
+          description: 'override, merge or keep a transaction id the client sent.',
+        },
+      ),
+      requestIdHeader: Type.String({
+        default: 'X-Gravitee-Request-Id',
+        description: 'Header carrying the request id (new for every request).',
+      }),
+      requestIdHeaderMode: Type.Union(
+        ['override', 'merge', 'keep'].map((m) => Type.Literal(m)),
+        {
+          default: 'override',
+          description: 'override, merge or keep a request id the client sent.',
+        },
+      ),
+      generateTraceparent: Type.Boolean({
+        default: false,
+        description: 'Generate a W3C traceparent when the client sent none (otherwise trace headers pass through).',
+      }),
       localStatePath: Type.String({
         default: '',
         description:

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConfigStore } from '@apim/core';
-import { startGateway } from '@apim/gateway';
+import { type HeaderOverrideMode, startGateway } from '@apim/gateway';
 import { ensureDefaults, startManagementApi } from '@apim/management-api';
 import { createConfigStore } from '@apim/repository-sql';
 import { type Logger, pino } from 'pino';
@@ -82,6 +82,23 @@ export async function startPlatform(
         organizationIds: config.gateway.organizations.length ? config.gateway.organizations : undefined,
         shardingTags: config.gateway.tags || undefined,
         localStatePath,
+        keepAliveTimeoutMs: config.gateway.keepAliveTimeoutMs,
+        headersTimeoutMs: config.gateway.headersTimeoutMs,
+        requestTimeoutMs: config.gateway.requestTimeoutMs,
+        maxHeaderSize: config.gateway.maxHeaderSize,
+        maxUriLength: config.gateway.maxUriLength,
+        maxRequestBodySize: config.gateway.maxRequestBodySize,
+        maxConnections: config.gateway.maxConnections,
+        via: { enabled: config.gateway.via },
+        transaction: {
+          header: config.gateway.transactionHeader,
+          overrideMode: config.gateway.transactionHeaderMode as HeaderOverrideMode,
+        },
+        requestId: {
+          header: config.gateway.requestIdHeader,
+          overrideMode: config.gateway.requestIdHeaderMode as HeaderOverrideMode,
+        },
+        generateTraceparent: config.gateway.generateTraceparent,
         node: config.node.enabled
           ? {
               port: config.node.port,
