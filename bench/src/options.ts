@@ -22,6 +22,10 @@ export interface BenchOptions {
   loadCpu?: string;
   /** Append the results to docs/performance.md. */
   writeDocs: boolean;
+  /** Run the scale scenario (many APIs in the store) instead of the main benchmark. */
+  scale: boolean;
+  /** Number of APIs the scale scenario seeds. */
+  scaleApis: number;
   help: boolean;
 }
 
@@ -38,6 +42,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --targets <ids>     reference targets: upstream,nginx-proxy,bare-proxy,express-gateway (default: all)
   --target-cpu <cpu>  CPU list every target is pinned to (default: first allowed CPU)
   --load-cpu <cpu>    CPU list of wrk, the load generator and the upstream (default: second allowed CPU)
+  --scale             run the scale scenario instead: 10,000 deployed APIs, sync time, RSS, new deploy, wrk on one
+  --scale-apis <n>    number of APIs of --scale (default 10000)
   --no-docs           do not append the results to docs/performance.md
   -h, --help          this text`;
 
@@ -75,6 +81,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       'target-cpu': { type: 'string' },
       'load-cpu': { type: 'string' },
       'no-docs': { type: 'boolean', default: false },
+      scale: { type: 'boolean', default: false },
+      'scale-apis': { type: 'string', default: '10000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -90,6 +98,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     targetCpu: values['target-cpu'],
     loadCpu: values['load-cpu'],
     writeDocs: !values['no-docs'],
+    scale: values.scale,
+    scaleApis: positive('scale-apis', values['scale-apis'], 1),
     help: values.help,
   };
 }

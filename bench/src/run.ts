@@ -5,6 +5,8 @@ import { runTargets, splitDuration } from './harness.js';
 import { type BenchOptions, parseOptions, USAGE } from './options.js';
 import { ProcessGroup } from './processes.js';
 import { checkGoals, formatGoals, openLoopRows, resultRows, textTable } from './report.js';
+import { runScale } from './scale/run-scale.js';
+import { checkScaleGoals, scaleRows, scaleSection } from './scale/scale-report.js';
 import { SCENARIOS } from './scenarios.js';
 import { apimGatewayTarget } from './targets/apim-gateway.js';
 import { bareProxyTarget } from './targets/bare-proxy-target.js';
@@ -68,6 +70,40 @@ async function main(argv: string[]): Promise<void> {
 
   const upstream = await startUpstream(group, loadCpu);
   const ctx: BenchContext = { group, targetCpu, upstreamUrl: upstream.url, repoRoot: REPO_ROOT };
+  if (options.scale) {
+    const result = await runScale(ctx, {
+      apis: options.scaleApis,
+      wrk,
+      rounds: options.rounds,
+      loadCpu,
+      log: (line) => console.log(line),
+    });
+    await group.stop(upstream.process);
+    const goals = checkScaleGoals(result);
+    console.log(`\n${textTable(scaleRows(result))}\n\n${formatGoals(goals)}\n`);
+    for (const e of result.errors) console.log(`note: ${e}`);
+    if (options.writeDocs) {
+      const m = machine;
+      const section = scaleSection({
+        date: new Date(),
+        git: gitLabel(REPO_ROOT),
+        machine: `nproc ${m.nproc}, ${m.cpuModel}, Linux ${m.kernel}; node ${m.node}; ${m.nginx}; ${m.wrk}`,
+        method: [
+          `Store: ${options.scaleApis} started, deployed copies of \`0-passthrough-v4.json\` (\`/api-00000\`...), seeded into SQLite through the repositories in ${result.seedSec.toFixed(1)} s, then \`apim start\` (log level info) on it, pinned to CPU ${targetCpu}.`,
+          'Full sync: from the spawn to the last API answering 200 (polled every 10 ms); in brackets the time of the gateway\'s own "full sync done" log line. RSS after sync: VmRSS 2 s after the start settled; peak RSS: VmHWM over the whole run, wrk rounds included.',
+          'New deploy: an API imported, deployed and started over HTTP (`_import/definition`, `deployments`, `_start`), timed from the `_start` answer to its first 200 (polled every 10 ms); repeated 3 times, the worst is checked.',
+          `Throughput: ${load}; on \`/api-05000/\` of the many-API gateway and \`/passthrough\` of a single-API \`apim passthrough-v4\` started in the same run, in the same interleaved rounds.`,
+        ],
+        result,
+        goals,
+      });
+      const file = join(REPO_ROOT, 'docs', 'performance.md');
+      appendToPerformanceDoc(file, section);
+      console.log(`Appended the results to ${file}`);
+    }
+    group.cleanup();
+    return;
+  }
   const results = await runTargets(targets, ctx, {
     wrk,
     rounds: options.rounds,
