@@ -4,3 +4,4 @@ import { renderConfigDocs } from '../packages/cli/dist/config-docs.js';
 
 writeFileSync(new URL('../docs/configuration.md', import.meta.url), renderConfigDocs());
 console.log('docs/configuration.md written');
+await import('../packages/policies/scripts/write-docs.mjs');
