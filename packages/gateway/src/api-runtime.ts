@@ -1,7 +1,8 @@
 /**
  * A deployed API compiled for the request path: validated definition, routes, plan resolver, endpoint pools,
- * response templates and path mappings, all built once per deployment. The runtime counts its in-flight requests so that, once replaced or undeployed, it
- * closes its pools only after the last of them completes.
+ * response templates, path mappings, failover settings and health checks, all built once per deployment. The
+ * runtime counts its in-flight requests so that, once replaced or undeployed, it closes its pools only after the last
+ * of them completes. Its health checks start with it and stop as soon as it is retired.
  */
 import {
   type ApiDefinition,
@@ -12,7 +13,8 @@ import {
   validatePlanDefinition,
 } from '@apim/core';
 import type { Logger } from 'pino';
-import { EndpointGroupRuntime } from './endpoint-group.js';
+import { EndpointGroupRuntime, type EndpointHealthStatus } from './endpoint-group.js';
+import { type FailoverSettings, resolveFailover } from './failover/failover-options.js';
 import { PathMappings } from './path-mappings.js';
 import { createPlanResolver, type PlanResolver } from './plan-resolver.js';
 import { type CompiledResponseTemplates, compileResponseTemplates } from './response-templates.js';
@@ -45,6 +47,8 @@ export class ApiRuntime {
   readonly responseTemplates: CompiledResponseTemplates | undefined;
   /** The path mappings of the HTTP listener, undefined when it has none. */
   readonly pathMappings: PathMappings | undefined;
+  /** The API's `failover` when enabled (retries on the next endpoint, circuit breakers). */
+  readonly failover: FailoverSettings | undefined;
   #inFlight = 0;
   #retired = false;
   #closing = false;
@@ -71,13 +75,23 @@ export class ApiRuntime {
     if (group !== undefined && group.type !== 'http-proxy') {
       throw new Error(`API [${input.apiId}]: endpoint group type [${group.type}] is not supported yet`);
     }
+    this.failover = resolveFailover(api.failover);
     this.endpointGroup =
-      group === undefined ? undefined : new EndpointGroupRuntime(group, logger.child({ api: this.id }));
+      group === undefined ? undefined : new EndpointGroupRuntime(group, logger.child({ api: this.id }), this.failover);
     this.responseTemplates = compileResponseTemplates(api.responseTemplates, (message) =>
       logger.warn({ api: this.id }, message),
     );
     const mappings = api.listeners.find((listener) => listener.type === 'HTTP')?.pathMappings;
     this.pathMappings = mappings !== undefined && mappings.length > 0 ? new PathMappings(mappings) : undefined;
+    this.endpointGroup?.startHealthChecks();
+  }
+
+  /**
+   * The health of each endpoint (availability, the last health check results, circuit state): a read-only snapshot
+   * for the node service and the console.
+   */
+  healthStatus(): EndpointHealthStatus[] {
+    return this.endpointGroup?.healthStatus() ?? [];
   }
 
   /** Requests currently using this runtime. */
@@ -99,6 +113,7 @@ export class ApiRuntime {
   /** Takes the runtime out of service: resolves once its in-flight requests are done and its pools are closed. */
   retire(): Promise<void> {
     this.#retired = true;
+    this.endpointGroup?.stopHealthChecks();
     if (this.#inFlight === 0) this.#close();
     return this.#closed;
   }

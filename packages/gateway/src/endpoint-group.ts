@@ -1,11 +1,16 @@
 /**
  * The compiled endpoints of an API: one undici Pool per `http-proxy` endpoint, built once at deploy time, and the
- * group's load balancers (primary endpoints, then secondary ones when no primary is available).
+ * group's load balancers (primary endpoints, then secondary ones when no primary is available). An endpoint is
+ * available while its health check (if any) says it is up and its circuit breaker (with failover) lets requests in.
  */
-import type { EndpointGroup } from '@apim/core';
+import type { Endpoint, EndpointGroup } from '@apim/core';
 import type { Logger } from 'pino';
-import { Pool } from 'undici';
+import { type Dispatcher, interceptors, Pool } from 'undici';
 import { resolveEndpointClientConfig } from './endpoint-options.js';
+import { CircuitBreaker, type CircuitState } from './failover/circuit-breaker.js';
+import type { FailoverSettings } from './failover/failover-options.js';
+import { EndpointHealthChecker, type HealthCheckResult } from './health/endpoint-health-checker.js';
+import { resolveHealthCheck } from './health/health-check-config.js';
 import { type Balanceable, createLoadBalancer, type LoadBalancer } from './load-balancer.js';
 import type { UpstreamHeaderContext } from './proxy-headers.js';
 
@@ -14,9 +19,14 @@ export class EndpointRuntime implements Balanceable {
   readonly name: string;
   readonly weight: number;
   readonly secondary: boolean;
-  /** Flipped by health checks (a later slice); a balancer skips unavailable endpoints. */
-  available = true;
+  /** Set by the health check: false while the endpoint is out of rotation. */
+  healthy = true;
+  /** The endpoint's circuit breaker when the API enables failover. */
+  readonly circuit: CircuitBreaker | undefined;
   readonly pool: Pool;
+  /** What requests go through: the pool, composed with the redirect interceptor when `followRedirects`. */
+  readonly dispatcher: Dispatcher;
+  readonly poolOptions: Pool.Options;
   readonly origin: string;
   readonly basePath: string;
   readonly baseQuery: string;
@@ -26,7 +36,7 @@ export class EndpointRuntime implements Balanceable {
   /** Settings of the definition this gateway ignores for now. */
   readonly unsupported: string[];
 
-  constructor(group: EndpointGroup, index: number) {
+  constructor(group: EndpointGroup, index: number, failover?: FailoverSettings) {
     const endpoint = group.endpoints[index]!;
     const config = resolveEndpointClientConfig(group, endpoint);
     this.name = endpoint.name;
@@ -44,7 +54,18 @@ export class EndpointRuntime implements Balanceable {
       configuredNames: new Set(config.headers.map(([name]) => name)),
     };
     this.unsupported = config.unsupported;
+    this.poolOptions = config.poolOptions;
     this.pool = new Pool(config.origin, config.poolOptions);
+    this.dispatcher =
+      config.maxRedirections > 0
+        ? this.pool.compose(interceptors.redirect({ maxRedirections: config.maxRedirections }))
+        : this.pool;
+    this.circuit = failover === undefined ? undefined : new CircuitBreaker(failover);
+  }
+
+  /** Whether a balancer may pick the endpoint: healthy, and its circuit (if any) lets a request in. */
+  get available(): boolean {
+    return this.healthy && (this.circuit === undefined || this.circuit.permits());
   }
 
   /**
@@ -76,32 +97,55 @@ function joinPath(base: string, rest: string): string {
   return base + rest;
 }
 
+/** The health of one endpoint, as {@link EndpointGroupRuntime.healthStatus} reports it. */
+export interface EndpointHealthStatus {
+  readonly name: string;
+  readonly secondary: boolean;
+  /** Picked by the balancers now. */
+  readonly available: boolean;
+  /** Up according to its health check (always true without one). */
+  readonly healthy: boolean;
+  readonly healthCheck: boolean;
+  /** The circuit breaker, when the API enables failover. */
+  readonly circuit?: { readonly state: CircuitState; readonly failures: number };
+  /** The last health check results, oldest first. */
+  readonly results: readonly HealthCheckResult[];
+}
+
 /** The compiled endpoint group that serves an API's requests. */
 export class EndpointGroupRuntime {
   readonly name: string;
   readonly endpoints: readonly EndpointRuntime[];
   readonly #primary: LoadBalancer<EndpointRuntime>;
   readonly #secondary: LoadBalancer<EndpointRuntime>;
+  readonly #checkers = new Map<EndpointRuntime, EndpointHealthChecker>();
 
-  constructor(group: EndpointGroup, logger: Logger) {
+  /** Throws when a health check is invalid (schedule or assertion). */
+  constructor(group: EndpointGroup, logger: Logger, failover?: FailoverSettings) {
     this.name = group.name;
     const endpoints: EndpointRuntime[] = [];
+    const definitions: Endpoint[] = [];
     group.endpoints.forEach((endpoint, index) => {
       if (endpoint.type !== 'http-proxy') {
         logger.warn({ group: group.name, endpoint: endpoint.name, type: endpoint.type }, 'endpoint type not supported');
         return;
       }
       try {
-        const runtime = new EndpointRuntime(group, index);
+        const runtime = new EndpointRuntime(group, index, failover);
         if (runtime.unsupported.length > 0) {
           logger.warn({ endpoint: endpoint.name, settings: runtime.unsupported }, 'endpoint settings not applied');
         }
         endpoints.push(runtime);
+        definitions.push(endpoint);
       } catch (error) {
         logger.warn({ endpoint: endpoint.name, err: error }, 'endpoint skipped');
       }
     });
     this.endpoints = endpoints;
+    endpoints.forEach((runtime, i) => {
+      const config = resolveHealthCheck(group, definitions[i]!);
+      if (config !== undefined) this.#checkers.set(runtime, new EndpointHealthChecker(runtime, config, logger));
+    });
     const kind = group.loadBalancer?.type;
     this.#primary = createLoadBalancer(
       kind,
@@ -118,13 +162,52 @@ export class EndpointGroupRuntime {
     return this.#primary.next() ?? this.#secondary.next();
   }
 
+  /**
+   * Another endpoint after `failed` failed (failover): the balancers' next pick, a different endpoint when another
+   * one is available.
+   */
+  selectOther(failed: EndpointRuntime): EndpointRuntime | undefined {
+    let picked = this.select();
+    for (let tries = 1; picked === failed && tries < this.endpoints.length; tries++) picked = this.select();
+    return picked;
+  }
+
+  /** Starts the health checks (timers off the request path). */
+  startHealthChecks(): void {
+    for (const checker of this.#checkers.values()) checker.start();
+  }
+
+  /** Stops the health checks and aborts those in flight. */
+  stopHealthChecks(): void {
+    for (const checker of this.#checkers.values()) checker.stop();
+  }
+
+  /** The health of every endpoint: availability, health check results, circuit state. */
+  healthStatus(): EndpointHealthStatus[] {
+    return this.endpoints.map((endpoint) => {
+      const checker = this.#checkers.get(endpoint);
+      const { circuit } = endpoint;
+      return {
+        name: endpoint.name,
+        secondary: endpoint.secondary,
+        available: endpoint.available,
+        healthy: endpoint.healthy,
+        healthCheck: checker !== undefined,
+        ...(circuit === undefined ? {} : { circuit: { state: circuit.state, failures: circuit.failures } }),
+        results: checker?.results() ?? [],
+      };
+    });
+  }
+
   /** Closes every pool gracefully: requests already dispatched complete first. */
   async close(): Promise<void> {
+    this.stopHealthChecks();
     await Promise.allSettled(this.endpoints.map((endpoint) => endpoint.pool.close()));
   }
 
   /** Closes every pool now, failing requests still running. */
   async destroy(): Promise<void> {
+    this.stopHealthChecks();
     await Promise.allSettled(this.endpoints.map((endpoint) => endpoint.pool.destroy()));
   }
 }

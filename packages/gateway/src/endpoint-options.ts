@@ -4,6 +4,7 @@
  * Gravitee semantics: an endpoint that inherits its configuration uses the group's `sharedConfiguration`; otherwise its
  * `sharedConfigurationOverride` replaces it (no deep merge). Absent fields take Gravitee's defaults.
  */
+import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { type Endpoint, type EndpointGroup, HTTP_CLIENT_DEFAULTS } from '@apim/core';
 import type { Pool } from 'undici';
@@ -28,6 +29,8 @@ export interface EndpointClientConfig {
   propagateClientHost: boolean;
   /** Forward the client's Accept-Encoding (always when `useCompression`; the gateway never decompresses). */
   forwardAcceptEncoding: boolean;
+  /** Redirects followed (`followRedirects`: 5, as Vert.x's default), 0 when off. */
+  maxRedirections: number;
   /** Headers set on every upstream request (`sharedConfiguration.headers`), as [lowercase name, value]. */
   headers: [string, string][];
   /** Settings present in the definition that this gateway does not apply yet (logged at deploy). */
@@ -49,22 +52,28 @@ function tlsOptions(ssl: SharedConfiguration['ssl'], unsupported: string[]): Con
   if (ssl.hostnameVerifier === false) tls.checkServerIdentity = () => undefined;
   const trust = ssl.trustStore;
   if (trust?.type !== undefined && trust.type !== '') {
-    if (trust.type === 'PEM' && trust.content) tls.ca = trust.content;
+    if (trust.type === 'PEM' && (trust.content || trust.path)) tls.ca = trust.content || readStore(trust.path!);
     else if (trust.type === 'PKCS12' && trust.content) {
       tls.pfx = [{ buf: Buffer.from(trust.content, 'base64'), passphrase: trust.password }];
     } else unsupported.push(`ssl.trustStore (${trust.type} ${trust.path ? 'path' : 'without content'})`);
   }
   const key = ssl.keyStore;
   if (key?.type !== undefined && key.type !== '') {
-    if (key.type === 'PEM' && key.certContent && key.keyContent) {
-      tls.cert = key.certContent;
-      tls.key = key.keyContent;
+    if (key.type === 'PEM' && (key.certContent || key.certPath) && (key.keyContent || key.keyPath)) {
+      tls.cert = key.certContent || readStore(key.certPath!);
+      tls.key = key.keyContent || readStore(key.keyPath!);
+      if (key.keyPassword || key.password) tls.passphrase = key.keyPassword || key.password;
     } else if (key.type === 'PKCS12' && key.content) {
       const pfx = { buf: Buffer.from(key.content, 'base64'), passphrase: key.password };
       tls.pfx = Array.isArray(tls.pfx) ? [...tls.pfx, pfx] : [pfx];
     } else unsupported.push(`ssl.keyStore (${key.type} ${key.path || key.certPath ? 'path' : 'without content'})`);
   }
   return tls;
+}
+
+/** Reads a PEM file of a store at deploy time (the deployment fails when it is missing). */
+function readStore(path: string): string {
+  return readFileSync(path, 'utf8');
 }
 
 /**
@@ -92,7 +101,6 @@ export function resolveEndpointClientConfig(group: EndpointGroup, endpoint: Endp
   const shared = effectiveSharedConfiguration(group, endpoint);
   const http = { ...HTTP_CLIENT_DEFAULTS, ...stripUndefined(shared.http ?? {}) };
   const unsupported: string[] = [];
-  if (http.followRedirects) unsupported.push('http.followRedirects');
   if (shared.proxy?.enabled) unsupported.push('proxy');
   if (http.version === 'HTTP_2' && scheme === 'http:') unsupported.push('http.version HTTP_2 over cleartext (h2c)');
 
@@ -116,6 +124,7 @@ export function resolveEndpointClientConfig(group: EndpointGroup, endpoint: Endp
     hostHeader: url.host,
     poolOptions,
     keepAlive: http.keepAlive,
+    maxRedirections: http.followRedirects ? 5 : 0,
     propagateClientHost: http.propagateClientHost,
     forwardAcceptEncoding: http.useCompression || http.propagateClientAcceptEncoding,
     headers: (shared.headers ?? [])

@@ -5,6 +5,10 @@
  *
  * Streaming both ways with backpressure: the client aborting aborts the upstream request, and the upstream failing
  * after the response started destroys the client response.
+ *
+ * With the API's `failover`, a call that fails before the upstream answered (connection error, timeout, or no
+ * response headers within `slowCallDuration`) is retried on the next endpoint, up to `maxRetries` times, when the
+ * request has no body; each outcome feeds the endpoint's circuit breaker.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -51,6 +55,21 @@ export class BodyTooLargeError extends Error {
   readonly code = 'GATEWAY_REQUEST_BODY_TOO_LARGE';
 }
 
+/** The reason given to undici when an endpoint sends no response headers within the failover's `slowCallDuration`. */
+export class SlowCallError extends Error {
+  override readonly name = 'SlowCallError';
+  /** A timeout: answered 504 when no retry is left. */
+  readonly code = 'ETIMEDOUT';
+}
+
+function onSlowCall(exchange: Exchange): void {
+  exchange.slowCall();
+}
+
+function redispatch(exchange: Exchange, endpoint: EndpointRuntime): void {
+  exchange.retry(endpoint);
+}
+
 /** What every exchange of a server shares. */
 export interface ExchangeContext {
   readonly settings: ServerSettings;
@@ -91,6 +110,10 @@ export class Exchange implements Dispatcher.DispatchHandler, RequestIds {
   #controller: Dispatcher.DispatchController | undefined = undefined;
   #pendingAbort: Error | undefined = undefined;
   #acquired = false;
+  /** Failover only: the dispatch options kept for a retry, the retries done, the slow-call timer. */
+  #options: Dispatcher.DispatchOptions | undefined = undefined;
+  #retries = 0;
+  #slowTimer: NodeJS.Timeout | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,
@@ -114,6 +137,11 @@ export class Exchange implements Dispatcher.DispatchHandler, RequestIds {
     (res as Carrier)[kExchange] = this;
     (req.socket as Carrier)[kExchange] = this;
     res.on('close', onResponseClose);
+  }
+
+  /** The client presented a certificate the listener's trust store verified (mTLS); false over cleartext. */
+  get clientAuthorized(): boolean {
+    return (this.req.socket as { authorized?: boolean } | null)?.authorized === true;
   }
 
   /** The id headers every gateway answer carries, a flat `[name, value, ...]` list. */
@@ -158,13 +186,53 @@ export class Exchange implements Dispatcher.DispatchHandler, RequestIds {
 
   /** Calls the endpoint: the exchange receives the upstream response. */
   dispatch(endpoint: EndpointRuntime, options: Dispatcher.DispatchOptions): void {
-    this.endpoint = endpoint;
     this.api?.acquire();
     this.#acquired = this.api !== undefined;
     this.#state = DISPATCHED;
     this.res.on('drain', onResponseDrain);
+    // Only a request without a body can be sent again (Gravitee v4 failover retries requests without body).
+    if (this.api?.failover !== undefined) this.#options = options;
+    this.#send(endpoint, options);
+  }
+
+  #send(endpoint: EndpointRuntime, options: Dispatcher.DispatchOptions): void {
+    this.endpoint = endpoint;
+    this.#controller = undefined;
+    this.#pendingAbort = undefined;
+    endpoint.circuit?.onDispatch();
     this.#dispatchedAt = performance.now();
-    endpoint.pool.dispatch(options, this);
+    const slowCallDuration = this.api?.failover?.slowCallDuration ?? 0;
+    if (slowCallDuration > 0) this.#slowTimer = setTimeout(onSlowCall, slowCallDuration, this);
+    endpoint.dispatcher.dispatch(options, this);
+  }
+
+  /** @internal No response headers within `slowCallDuration`: the call is abandoned (a failure, maybe retried). */
+  slowCall(): void {
+    this.#slowTimer = undefined;
+    if (this.#state === DISPATCHED) this.#abortUpstream(new SlowCallError('slow call abandoned (failover)'));
+  }
+
+  /** @internal Sends the request again to another endpoint after a failure (failover). */
+  retry(endpoint: EndpointRuntime): void {
+    if (this.#state !== DISPATCHED) return; // the client left or the gateway answered meanwhile
+    this.#send(endpoint, this.#options!);
+  }
+
+  /** The next endpoint to try after a failure, or undefined when the failure is final. */
+  #retryTarget(error: Error): EndpointRuntime | undefined {
+    const failover = this.api?.failover;
+    const options = this.#options;
+    if (failover === undefined || options === undefined || this.#retries >= failover.maxRetries) return undefined;
+    if (options.body !== null && options.body !== undefined) return undefined;
+    if (this.res.headersSent || error instanceof BodyTooLargeError) return undefined;
+    return this.api!.endpointGroup?.selectOther(this.endpoint!);
+  }
+
+  #clearSlowTimer(): void {
+    if (this.#slowTimer !== undefined) {
+      clearTimeout(this.#slowTimer);
+      this.#slowTimer = undefined;
+    }
   }
 
   /** @internal The client response drained: resume the upstream body. */
@@ -184,10 +252,13 @@ export class Exchange implements Dispatcher.DispatchHandler, RequestIds {
     statusMessage?: string,
   ): void {
     this.endpointDurationMs = performance.now() - this.#dispatchedAt;
+    this.#clearSlowTimer();
+    this.endpoint?.circuit?.onSuccess();
     if (this.#state !== DISPATCHED) return;
     try {
       const responseHeaders = buildResponseHeaders(headers, this.context.settings, this);
-      if (statusMessage) this.res.writeHead(statusCode, statusMessage, responseHeaders);
+      // HTTP/2 has no reason phrase (RFC 9113 §8.3.2).
+      if (statusMessage && this.httpVersion !== '2.0') this.res.writeHead(statusCode, statusMessage, responseHeaders);
       else this.res.writeHead(statusCode, responseHeaders);
     } catch (error) {
       // An upstream header Node refuses to send: fail the exchange as a bad gateway.
@@ -206,7 +277,21 @@ export class Exchange implements Dispatcher.DispatchHandler, RequestIds {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#clearSlowTimer();
     if (this.#state !== DISPATCHED) return; // aborted by the gateway: the client is gone or already answered
+    const { circuit } = this.endpoint!;
+    if (circuit !== undefined && !this.res.headersSent) circuit.onFailure();
+    const next = this.#retryTarget(error);
+    if (next !== undefined) {
+      this.#retries++;
+      this.context.logger.debug(
+        { api: this.api?.id, endpoint: this.endpoint?.name, next: next.name, err: error },
+        'upstream call failed, retrying on the next endpoint',
+      );
+      // Out of undici's callback: the failed dispatch is fully over before the next one starts.
+      process.nextTick(redispatch, this, next);
+      return;
+    }
     this.#state = SETTLED;
     const tooLarge = error instanceof BodyTooLargeError || error.cause instanceof BodyTooLargeError;
     const key: GatewayErrorKey = tooLarge ? 'GATEWAY_REQUEST_BODY_TOO_LARGE' : upstreamErrorKey(error);
@@ -225,6 +310,8 @@ export class Exchange implements Dispatcher.DispatchHandler, RequestIds {
   closed(): void {
     if (this.#state === DISPATCHED) {
       this.#state = SETTLED;
+      this.#clearSlowTimer();
+      this.endpoint?.circuit?.onCancel();
       this.#abortUpstream(new ClientClosedError('client closed the connection'));
     }
     if (this.#acquired) {

@@ -61,6 +61,7 @@ export function proxyRequest(exchange: Exchange, endpoint: EndpointRuntime): voi
         : req;
   }
   exchange.dispatch(endpoint, {
+    origin: endpoint.origin,
     path,
     method: req.method as Dispatcher.HttpMethod,
     headers,
