@@ -153,7 +153,8 @@ function finish(
   options: FailureResponseOptions,
 ): void {
   if (options.headers !== undefined) for (const item of options.headers) headers.push(item);
-  if (status >= 500 || options.close === true) headers.push('connection', 'close');
+  // HTTP/2 forbids connection-specific headers (RFC 9113 §8.2.2).
+  if ((status >= 500 || options.close === true) && req.httpVersionMajor < 2) headers.push('connection', 'close');
   res.writeHead(status, headers);
   res.end(req.method === 'HEAD' ? undefined : body);
 }

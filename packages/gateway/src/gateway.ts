@@ -2,7 +2,6 @@
  * The gateway process: an HTTP server in front of the registry, kept in sync with the configuration store.
  */
 import { once } from 'node:events';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ConfigStore } from '@apim/core';
 import type { Logger } from 'pino';
@@ -11,7 +10,7 @@ import { ApiRegistry } from './api-registry.js';
 import { NodeMetrics } from './node/metrics.js';
 import { type NodeServiceSettings, type RunningNodeService, startNodeService } from './node/node-service.js';
 import { combineObservers } from './observer.js';
-import { createGatewayServer } from './server.js';
+import { createGatewayListener, type GatewayServer } from './server.js';
 import type { GatewayServerOptions } from './server-options.js';
 import { GatewaySync, type GatewaySyncSettings } from './sync.js';
 
@@ -41,7 +40,12 @@ export interface RunningGateway {
   port: number;
   sync: GatewaySync;
   registry: ApiRegistry;
-  server: Server;
+  server: GatewayServer;
+  /**
+   * With `tls`: reads the certificates again, for new connections (files given as paths are also watched). Throws
+   * and keeps the current ones when they cannot be loaded.
+   */
+  reloadCertificates(): void;
   /** The port of the node service, when it runs. */
   nodePort: number | undefined;
   /** Stops accepting, drains in-flight requests (up to the drain deadline), closes the pools and the sync. */
@@ -78,10 +82,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const metrics = nodeSettings && new NodeMetrics({ registry, sync });
   await sync.start();
   const observers = [options.observer, metrics?.observer].filter((observer) => observer !== undefined);
-  const server = createGatewayServer(registry, logger, {
+  const listener = createGatewayListener(registry, logger, {
     ...options,
     observer: observers.length > 0 ? combineObservers(observers) : undefined,
   });
+  const { server } = listener;
   let node: RunningNodeService | undefined;
   try {
     server.listen(options.port, options.host);
@@ -99,7 +104,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       });
     }
   } catch (error) {
-    server.close();
+    await listener.drain(0);
     await sync.stop();
     await registry.close(0);
     throw error;
@@ -112,7 +117,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     closing ??= (async () => {
       await sync.stop();
       const deadline = Date.now() + drainTimeoutMs;
-      await drainServer(server, drainTimeoutMs);
+      await listener.drain(drainTimeoutMs);
       await registry.close(Math.max(0, deadline - Date.now()));
       // Last, so that health reports the gateway down while it drains.
       await node?.close();
@@ -120,26 +125,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     })();
     return closing;
   };
-  return { port, sync, registry, server, nodePort: node?.port, close };
-}
-
-/**
- * Stops accepting connections, closes keep-alive connections as they become idle, and cuts the remaining ones at the
- * deadline.
- */
-async function drainServer(server: Server, deadlineMs: number): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  const reaper = setInterval(() => server.closeIdleConnections(), 25);
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      server.closeAllConnections();
-      resolve();
-    }, deadlineMs);
-  });
-  server.closeIdleConnections();
-  await Promise.race([closed, expired]);
-  clearInterval(reaper);
-  clearTimeout(timer);
-  await closed;
+  return {
+    port,
+    sync,
+    registry,
+    server,
+    reloadCertificates: () => listener.reloadCertificates(),
+    nodePort: node?.port,
+    close,
+  };
 }

@@ -13,6 +13,7 @@ export {
 } from './endpoint-options.js';
 export { EnvironmentScope } from './environment-scope.js';
 export { BodyTooLargeError, ClientClosedError, Exchange, type ExchangeContext } from './exchange.js';
+export * from './flows/index.js';
 export { type GatewayOptions, type RunningGateway, startGateway } from './gateway.js';
 export {
   acceptsJson,
@@ -62,12 +63,19 @@ export {
   templateContentType,
 } from './response-templates.js';
 export { normalizeHost, type RouteEntry, Router, type RouteSpec } from './router.js';
-export { clientErrorKey, createGatewayServer } from './server.js';
+export {
+  clientErrorKey,
+  createGatewayListener,
+  createGatewayServer,
+  type GatewayListener,
+  type GatewayServer,
+} from './server.js';
 export {
   type GatewayServerOptions,
   type HeaderOverrideMode,
   type IdHeader,
   type IdHeaderOptions,
+  type ListenerOptions,
   type ProxyHeaderOptions,
   resolveServerSettings,
   type ServerLimits,
@@ -82,3 +90,13 @@ export {
   type GatewaySyncOptions,
   type GatewaySyncSettings,
 } from './sync.js';
+export { ConnectionTracker } from './tcp/connection-tracker.js';
+export { serveH2cPriorKnowledge } from './tcp/h2c-sniffer.js';
+export { CertificateStore } from './tls/certificate-store.js';
+export {
+  type ClientAuth,
+  loadTls,
+  type TlsCertificateOptions,
+  type TlsListenerOptions,
+} from './tls/tls-options.js';
+export { createUpgradeHandler, isWebSocketUpgrade, type UpgradeHandler } from './websocket/upgrade-relay.js';

@@ -117,6 +117,14 @@ export function buildUpstreamHeaders(
     const lower = name.toLowerCase();
     if (HOP_BY_HOP_HEADERS.has(lower) || extra?.has(lower)) continue;
     switch (lower) {
+      case ':authority': // HTTP/2 pseudo-headers are never forwarded (RFC 9113 §8.3); :authority is the Host
+        clientHost ??= value;
+        continue;
+      case ':method':
+      case ':path':
+      case ':scheme':
+      case ':protocol':
+        continue;
       case 'host':
         clientHost ??= value;
         continue;

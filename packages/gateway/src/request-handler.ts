@@ -46,7 +46,8 @@ export function createRequestHandler(
         exchange.fail(failure('GATEWAY_REQUEST_URI_TOO_LONG'), true);
         return;
       }
-      const route = registry.match(req.headers.host, url);
+      // HTTP/2 carries the host in `:authority` (RFC 9113 §8.3.1); a Host header, when sent, must agree with it.
+      const route = registry.match(req.headers.host ?? (req.headers[':authority'] as string | undefined), url);
       if (route === undefined) {
         exchange.notFound();
         return;

@@ -5,6 +5,7 @@
 import { validateHeaderName } from 'node:http';
 import { ApimError } from '@apim/core';
 import type { RequestObserver } from './observer.js';
+import type { TlsListenerOptions } from './tls/tls-options.js';
 
 /** Timeouts of the gateway's HTTP server. */
 export interface ServerTimeouts {
@@ -59,8 +60,20 @@ export interface ProxyHeaderOptions {
   generateTraceparent?: boolean;
 }
 
+/** The protocols of the gateway's listener. */
+export interface ListenerOptions {
+  /** TLS on the listener (certificates by SNI, mTLS); cleartext when absent. */
+  tls?: TlsListenerOptions;
+  /** With `tls`: offer HTTP/2 by ALPN next to HTTP/1.1 (default true); false serves HTTP/1.1 over TLS only. */
+  http2?: boolean;
+  /** Without `tls`: also serve cleartext HTTP/2 with prior knowledge (h2c) on the same port (default false). */
+  http2Cleartext?: boolean;
+  /** Proxy WebSocket upgrades (HTTP/1.1 `Upgrade: websocket`) to the endpoints (default true). */
+  websocket?: boolean;
+}
+
 /** Everything the gateway's HTTP server can be given. */
-export interface GatewayServerOptions extends ServerTimeouts, ServerLimits, ProxyHeaderOptions {
+export interface GatewayServerOptions extends ServerTimeouts, ServerLimits, ProxyHeaderOptions, ListenerOptions {
   /** Told about every finished request, once (metrics, analytics). */
   observer?: RequestObserver;
 }

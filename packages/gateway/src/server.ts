@@ -1,10 +1,20 @@
 /**
- * The gateway's HTTP/1.1 server: Node's parser with the gateway's limits and timeouts, malformed or slow requests
+ * The gateway's listener: Node's HTTP/1.1 parser with the gateway's limits and timeouts, malformed or slow requests
  * answered with a stable key (400, 408, 413, 414, 431) and the connection closed, and the connection limit answered
- * 503 rather than dropped.
+ * 503 rather than dropped. With TLS, HTTP/2 is offered by ALPN (RFC 7301) next to HTTP/1.1 and certificates are
+ * chosen by SNI; without it, h2c with prior knowledge can share the port. WebSocket upgrades are relayed.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server, STATUS_CODES } from 'node:http';
+import { createServer, type Server, type ServerOptions, STATUS_CODES } from 'node:http';
+import {
+  createServer as createHttp2Server,
+  createSecureServer,
+  type Http2SecureServer,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+} from 'node:http2';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ERROR_CATALOGUE } from '@apim/core';
 import type { Logger } from 'pino';
@@ -13,6 +23,10 @@ import { exchangeOf } from './exchange.js';
 import { failure, type GatewayErrorKey } from './gateway-error.js';
 import { createRequestHandler, markOverloaded } from './request-handler.js';
 import { type GatewayServerOptions, resolveServerSettings, type ServerSettings } from './server-options.js';
+import { ConnectionTracker } from './tcp/connection-tracker.js';
+import { serveH2cPriorKnowledge } from './tcp/h2c-sniffer.js';
+import { CertificateStore, clientAuthOptions } from './tls/certificate-store.js';
+import { createUpgradeHandler, type UpgradeHandler } from './websocket/upgrade-relay.js';
 
 /**
  * The key of a client error reported by Node's HTTP parser or its timeouts. A header overflow whose packet is a
@@ -98,12 +112,12 @@ function answerClientError(
 }
 
 /** Counts the open client connections; those beyond `max` get their request answered 503 and are closed. */
-function limitConnections(server: Server, max: number): void {
+function limitConnections(server: NetServer, max: number, event: 'connection' | 'secureConnection'): void {
   let open = 0;
   const closed = () => {
     open--;
   };
-  server.on('connection', (socket) => {
+  server.on(event, (socket: Duplex) => {
     open++;
     socket.on('close', closed);
     if (open > max) markOverloaded(socket);
@@ -116,35 +130,188 @@ function checkingInterval(...timeouts: number[]): number {
   return Number.isFinite(shortest) ? Math.min(1_000, Math.max(10, Math.floor(shortest / 4))) : 1_000;
 }
 
+/** Node's HTTP/1.1 server options for the settings. */
+function http1Options(settings: ServerSettings): ServerOptions {
+  const { headersTimeoutMs, requestTimeoutMs } = settings;
+  const requestTimeout = requestTimeoutMs === 0 ? 0 : Math.max(requestTimeoutMs, headersTimeoutMs);
+  return {
+    keepAlive: true,
+    noDelay: true,
+    maxHeaderSize: settings.maxHeaderSize,
+    headersTimeout: headersTimeoutMs,
+    requestTimeout,
+    connectionsCheckingInterval: checkingInterval(headersTimeoutMs, requestTimeout),
+  };
+}
+
+/** The request handler as an HTTP/2 compatibility listener: the exchange uses what both request kinds share. */
+type Http2Handler = (req: Http2ServerRequest, res: Http2ServerResponse) => void;
+
+/** Everything a listener serves with: the resolved settings, the request listener and the upgrade listener. */
+interface Serving {
+  settings: ServerSettings;
+  handler: ReturnType<typeof createRequestHandler>;
+  http2Handler: Http2Handler;
+  upgrade: UpgradeHandler | undefined;
+}
+
+function serving(registry: ApiRegistry, logger: Logger, options: GatewayServerOptions): Serving {
+  const settings = resolveServerSettings(options);
+  const handler = createRequestHandler(registry, logger, settings);
+  const upgrade = options.websocket === false ? undefined : createUpgradeHandler(registry, logger, settings, handler);
+  return { settings, handler, http2Handler: handler as unknown as Http2Handler, upgrade };
+}
+
+/** The listeners every variant of the server gets (HTTP/1.1 events are emitted by the HTTP/2 server too). */
+function configure(
+  server: NetServer,
+  { settings, handler, upgrade }: Serving,
+  logger: Logger,
+  connectionEvent: 'connection' | 'secureConnection',
+): void {
+  (server as Server).keepAliveTimeout = settings.keepAliveTimeoutMs;
+  // Without this listener Node answers `100 Continue` before the gateway has routed the request.
+  server.on('checkContinue', (req, res) => handler(req, res, true));
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) =>
+    answerClientError(error, socket, settings, logger),
+  );
+  if (upgrade !== undefined) {
+    server.on('upgrade', upgrade);
+    (server as { [kUpgrade]?: UpgradeHandler })[kUpgrade] = upgrade;
+  }
+  if (settings.maxConnections > 0) limitConnections(server, settings.maxConnections, connectionEvent);
+}
+
 /**
- * Creates the gateway's HTTP/1.1 server (not yet listening) around a registry.
+ * Creates the gateway's cleartext server (not yet listening) around a registry: HTTP/1.1, WebSocket upgrades, and h2c
+ * with prior knowledge when `http2Cleartext` is set. For TLS use {@link createGatewayListener}.
  *
  * @example
  * const server = createGatewayServer(registry, logger, { maxUriLength: 4096, observer });
  * server.listen(8082);
  */
 export function createGatewayServer(registry: ApiRegistry, logger: Logger, options: GatewayServerOptions = {}): Server {
-  const settings = resolveServerSettings(options);
-  const handler = createRequestHandler(registry, logger, settings);
-  const { headersTimeoutMs, requestTimeoutMs } = settings;
-  const requestTimeout = requestTimeoutMs === 0 ? 0 : Math.max(requestTimeoutMs, headersTimeoutMs);
-  const server = createServer(
-    {
-      keepAlive: true,
-      noDelay: true,
-      maxHeaderSize: settings.maxHeaderSize,
-      headersTimeout: headersTimeoutMs,
-      requestTimeout,
-      connectionsCheckingInterval: checkingInterval(headersTimeoutMs, requestTimeout),
-    },
-    handler,
-  );
-  server.keepAliveTimeout = settings.keepAliveTimeoutMs;
-  // Without this listener Node answers `100 Continue` before the gateway has routed the request.
-  server.on('checkContinue', (req, res) => handler(req, res, true));
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) =>
-    answerClientError(error, socket, settings, logger),
-  );
-  if (settings.maxConnections > 0) limitConnections(server, settings.maxConnections);
+  const serve = serving(registry, logger, options);
+  const server = createServer(http1Options(serve.settings), serve.handler);
+  configure(server, serve, logger, 'connection');
+  if (options.http2Cleartext === true) {
+    const h2 = createHttp2Server({ settings: { maxHeaderListSize: serve.settings.maxHeaderSize } }, serve.http2Handler);
+    h2.on('checkContinue', (req, res) => serve.handler(req as never, res as never, true));
+    h2.on('session', (session) => server.emit('session', session));
+    serveH2cPriorKnowledge(server, h2, serve.settings.headersTimeoutMs);
+  }
   return server;
+}
+
+const kUpgrade = Symbol('apim.upgrade');
+
+/** Destroys the connections relayed by a server's upgrade handler (they are no longer the server's). */
+function destroyUpgraded(server: object): void {
+  (server as { [kUpgrade]?: UpgradeHandler })[kUpgrade]?.destroyAll();
+}
+
+/** The server behind a gateway listener. */
+export type GatewayServer = Server | HttpsServer | Http2SecureServer;
+
+/** A gateway listener: its server (not yet listening), certificate reload and graceful drain. */
+export interface GatewayListener {
+  readonly server: GatewayServer;
+  /** The TLS certificates, when TLS is on. */
+  readonly certificates: CertificateStore | undefined;
+  /**
+   * Reads the certificates again; new connections get them, open ones keep theirs. Throws (and keeps the current
+   * certificates) when they cannot be loaded; a no-op without TLS.
+   */
+  reloadCertificates(): void;
+  /** Stops accepting, lets in-flight requests finish, cuts what remains after `deadlineMs`. Stops the file watch. */
+  drain(deadlineMs: number): Promise<void>;
+}
+
+/**
+ * Creates the gateway's listener: cleartext as {@link createGatewayServer}, or TLS with SNI, mTLS and (unless
+ * `http2: false`) HTTP/2 by ALPN through Node's compatibility API, so one request handler serves both versions.
+ *
+ * @example
+ * const listener = createGatewayListener(registry, logger, { tls: { certificates: [{ cert: 'tls.crt', key: 'tls.key' }] } });
+ * listener.server.listen(8443);
+ * listener.reloadCertificates();
+ */
+export function createGatewayListener(
+  registry: ApiRegistry,
+  logger: Logger,
+  options: GatewayServerOptions = {},
+): GatewayListener {
+  if (options.tls === undefined) {
+    const server = createGatewayServer(registry, logger, options);
+    const tracker = options.http2Cleartext === true ? new ConnectionTracker(server, 'connection') : undefined;
+    return {
+      server,
+      certificates: undefined,
+      reloadCertificates() {},
+      drain: (deadlineMs) => (tracker ? tracker.drain(deadlineMs) : drainHttp1(server, deadlineMs)),
+    };
+  }
+  const certificates = new CertificateStore(options.tls, logger);
+  const serve = serving(registry, logger, options);
+  const http1 = http1Options(serve.settings);
+  const tlsOptions = {
+    ...certificates.defaultOptions(),
+    ...clientAuthOptions(options.tls),
+    SNICallback: certificates.sniCallback,
+  };
+  let server: HttpsServer | Http2SecureServer;
+  if (options.http2 === false) {
+    server = createHttpsServer({ ...http1, ...tlsOptions }, serve.handler);
+  } else {
+    const h2 = createSecureServer(
+      { ...tlsOptions, allowHTTP1: true, settings: { maxHeaderListSize: serve.settings.maxHeaderSize } },
+      serve.http2Handler,
+    );
+    // The HTTP/1.1 connections of an HTTP/2 server read their limits from the server's properties.
+    Object.assign(h2, {
+      maxHeaderSize: http1.maxHeaderSize,
+      headersTimeout: http1.headersTimeout,
+      requestTimeout: http1.requestTimeout,
+      connectionsCheckingInterval: http1.connectionsCheckingInterval,
+    });
+    server = h2;
+  }
+  server.on('tlsClientError', (error: Error) => logger.debug({ err: error }, 'tls handshake failed'));
+  configure(server, serve, logger, 'secureConnection');
+  certificates.attach(server);
+  const tracker = new ConnectionTracker(server, 'secureConnection');
+  return {
+    server,
+    certificates,
+    reloadCertificates() {
+      const error = certificates.reload();
+      if (error !== undefined) throw error;
+    },
+    async drain(deadlineMs) {
+      certificates.close();
+      await tracker.drain(deadlineMs);
+    },
+  };
+}
+
+/**
+ * Drains an HTTP/1.1 server: stops accepting connections, closes keep-alive connections as they become idle, and cuts
+ * the remaining ones at the deadline.
+ */
+async function drainHttp1(server: Server, deadlineMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const reaper = setInterval(() => server.closeIdleConnections(), 25);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      server.closeAllConnections();
+      destroyUpgraded(server);
+      resolve();
+    }, deadlineMs);
+  });
+  server.closeIdleConnections();
+  await Promise.race([closed, expired]);
+  clearInterval(reaper);
+  clearTimeout(timer);
+  await closed;
 }
