@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listSettings, loadConfig, redactUrl } from './config.js';
+import { gatewayTlsOptions, listSettings, loadConfig, redactUrl } from './config.js';
 
 async function yamlFile(text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'apim-config-'));
@@ -86,5 +86,32 @@ describe('loadConfig', () => {
   it('masks passwords in repository URLs', () => {
     expect(redactUrl('postgres://apim:hunter2@db:5432/apim')).toBe('postgres://apim:****@db:5432/apim');
     expect(redactUrl('sqlite:/data/apim.db')).toBe('sqlite:/data/apim.db');
+  });
+
+  it('maps the gateway TLS settings, one key per certificate', () => {
+    expect(gatewayTlsOptions(loadConfig({ env: {} }).gateway)).toBeUndefined();
+    const config = loadConfig({
+      env: {
+        APIM_GATEWAY_TLS_CERT: '/etc/apim/a.pem, /etc/apim/b.pem',
+        APIM_GATEWAY_TLS_KEY: '/etc/apim/a.key,/etc/apim/b.key',
+        APIM_GATEWAY_TLS_CLIENT_AUTH: 'required',
+        APIM_GATEWAY_TLS_CA: '/etc/apim/ca.pem',
+      },
+    });
+    expect(gatewayTlsOptions(config.gateway)).toEqual({
+      certificates: [
+        { cert: '/etc/apim/a.pem', key: '/etc/apim/a.key' },
+        { cert: '/etc/apim/b.pem', key: '/etc/apim/b.key' },
+      ],
+      clientAuth: 'required',
+      ca: '/etc/apim/ca.pem',
+    });
+    const unpaired = loadConfig({ env: { APIM_GATEWAY_TLS_CERT: '/a.pem' } });
+    expect(() => gatewayTlsOptions(unpaired.gateway)).toThrow('lists 1 certificate(s) but gateway.tlsKey lists 0');
+    const noCa = loadConfig({
+      env: { APIM_GATEWAY_TLS_CERT: '/a.pem', APIM_GATEWAY_TLS_KEY: '/a.key', APIM_GATEWAY_TLS_CLIENT_AUTH: 'request' },
+    });
+    expect(() => gatewayTlsOptions(noCa.gateway)).toThrow('needs gateway.tlsCa');
+    expect(() => loadConfig({ env: { APIM_GATEWAY_TLS_CLIENT_AUTH: 'sometimes' } })).toThrow(/tlsClientAuth/);
   });
 });

@@ -137,6 +137,27 @@ export const ConfigSchema = Type.Object({
         default: false,
         description: 'Generate a W3C traceparent when the client sent none (otherwise trace headers pass through).',
       }),
+      tlsCert: Type.String({
+        default: '',
+        description:
+          'Server certificate(s) for HTTPS on the gateway port: PEM file paths (comma-separated, one per key). Empty: ' +
+          'plain HTTP. SNI picks the certificate whose names match.',
+      }),
+      tlsKey: Type.String({ default: '', description: 'Private key file(s) matching tlsCert, in the same order.' }),
+      tlsClientAuth: Type.Union(
+        ['none', 'request', 'required'].map((m) => Type.Literal(m)),
+        {
+          default: 'none',
+          description: 'Client certificates (mTLS): none, request or required (then tlsCa is needed).',
+        },
+      ),
+      tlsCa: Type.String({ default: '', description: 'Trust store (PEM file) for client certificates.' }),
+      http2: Type.Boolean({ default: true, description: 'Offer HTTP/2 by ALPN on the TLS port.' }),
+      http2Cleartext: Type.Boolean({
+        default: false,
+        description: 'Accept HTTP/2 with prior knowledge (h2c) beside HTTP/1.1 on a plain port.',
+      }),
+      websocket: Type.Boolean({ default: true, description: 'Relay WebSocket upgrades to the endpoints.' }),
       localStatePath: Type.String({
         default: '',
         description:
@@ -275,6 +296,38 @@ function mergeDeep(a: Record<string, unknown>, b: Record<string, unknown>): Reco
         : value;
   }
   return out;
+}
+
+/** The gateway's TLS listener settings from the configuration, or undefined for plain HTTP. */
+export function gatewayTlsOptions(gateway: Config['gateway']):
+  | {
+      certificates: { cert: string; key: string }[];
+      clientAuth: 'none' | 'request' | 'required';
+      ca?: string;
+    }
+  | undefined {
+  const split = (value: string) =>
+    value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+  const certs = split(gateway.tlsCert);
+  const keys = split(gateway.tlsKey);
+  if (certs.length === 0 && keys.length === 0) return undefined;
+  if (certs.length !== keys.length) {
+    throw new ApimError('CONFIG_INVALID', {
+      message: `gateway.tlsCert lists ${certs.length} certificate(s) but gateway.tlsKey lists ${keys.length} key(s).`,
+    });
+  }
+  const clientAuth = gateway.tlsClientAuth as 'none' | 'request' | 'required';
+  if (clientAuth !== 'none' && !gateway.tlsCa) {
+    throw new ApimError('CONFIG_INVALID', { message: `gateway.tlsClientAuth ${clientAuth} needs gateway.tlsCa.` });
+  }
+  return {
+    certificates: certs.map((cert, i) => ({ cert, key: keys[i] as string })),
+    clientAuth,
+    ...(gateway.tlsCa ? { ca: gateway.tlsCa } : {}),
+  };
 }
 
 /** The repository URL with its password masked, for logs and banners. */

@@ -6,7 +6,7 @@ import { type HeaderOverrideMode, startGateway } from '@apim/gateway';
 import { ensureDefaults, startManagementApi } from '@apim/management-api';
 import { createConfigStore } from '@apim/repository-sql';
 import { type Logger, pino } from 'pino';
-import { type Config, redactUrl } from './config.js';
+import { type Config, gatewayTlsOptions, redactUrl } from './config.js';
 
 export interface RunningPlatform {
   logger: Logger;
@@ -99,6 +99,10 @@ export async function startPlatform(
           overrideMode: config.gateway.requestIdHeaderMode as HeaderOverrideMode,
         },
         generateTraceparent: config.gateway.generateTraceparent,
+        tls: gatewayTlsOptions(config.gateway),
+        http2: config.gateway.http2,
+        http2Cleartext: config.gateway.http2Cleartext,
+        websocket: config.gateway.websocket,
         node: config.node.enabled
           ? {
               port: config.node.port,
@@ -109,7 +113,8 @@ export async function startPlatform(
         logger: logger.child({ component: 'gateway' }),
       });
       closers.push(() => gateway.close());
-      platform.gatewayUrl = `http://${displayHost(config.gateway.host)}:${gateway.port}`;
+      const scheme = config.gateway.tlsCert ? 'https' : 'http';
+      platform.gatewayUrl = `${scheme}://${displayHost(config.gateway.host)}:${gateway.port}`;
       banner.push(`Gateway         ${platform.gatewayUrl}`);
       if (gateway.nodePort !== undefined) {
         const nodeUrl = `http://${displayHost(config.node.host)}:${gateway.nodePort}/_node/health`;
