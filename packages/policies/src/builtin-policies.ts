@@ -1,21 +1,33 @@
 import { type PolicyPlugin, PolicyRegistry } from '@apim/core';
 import { assignAttributesPolicy } from './assign-attributes/index.js';
+import { assignContentPolicy } from './assign-content/index.js';
+import { dynamicRoutingPolicy } from './dynamic-routing/index.js';
+import { httpCalloutPolicy } from './http-callout/index.js';
+import { jsonToJsonPolicy } from './json-to-json/index.js';
+import { jsonXmlPolicy } from './json-xml/index.js';
 import { latencyPolicy } from './latency/index.js';
 import { mockPolicy } from './mock/index.js';
 import { overrideRequestMethodPolicy } from './override-request-method/index.js';
 import { resourceFilteringPolicy } from './resource-filtering/index.js';
 import { transformHeadersPolicy } from './transform-headers/index.js';
 import { transformQueryParamsPolicy } from './transform-queryparams/index.js';
+import { xmlJsonPolicy } from './xml-json/index.js';
 
 /** The policies shipped with the gateway, sorted by id. */
 export const BUILTIN_POLICIES: readonly PolicyPlugin[] = Object.freeze([
   assignAttributesPolicy,
+  assignContentPolicy,
+  dynamicRoutingPolicy,
+  httpCalloutPolicy,
+  jsonToJsonPolicy,
+  jsonXmlPolicy,
   latencyPolicy,
   mockPolicy,
   overrideRequestMethodPolicy,
   resourceFilteringPolicy,
   transformHeadersPolicy,
   transformQueryParamsPolicy,
+  xmlJsonPolicy,
 ] as PolicyPlugin[]);
 
 /**

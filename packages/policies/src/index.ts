@@ -3,8 +3,14 @@
  * configuration schema, factory); this index lists them for the gateway and the management API.
  */
 export { assignAttributesPolicy } from './assign-attributes/index.js';
+export { assignContentPolicy } from './assign-content/index.js';
 export { BUILTIN_POLICIES, createPolicyRegistry, POLICY_IDS } from './builtin-policies.js';
 export { renderPolicyDocs } from './docs/render-policy-docs.js';
+export { dynamicRoutingPolicy } from './dynamic-routing/index.js';
+export { httpCalloutPolicy } from './http-callout/index.js';
+export { jsonToJsonPolicy } from './json-to-json/index.js';
+export { JoltSpecError } from './json-to-json/jolt.js';
+export { jsonXmlPolicy } from './json-xml/index.js';
 export { latencyPolicy } from './latency/index.js';
 export { loadPolicyPackages, type ModuleImporter } from './loader/load-policy-packages.js';
 export { mockPolicy } from './mock/index.js';
@@ -13,3 +19,4 @@ export { resourceFilteringPolicy } from './resource-filtering/index.js';
 export * from './testing/index.js';
 export { transformHeadersPolicy } from './transform-headers/index.js';
 export { transformQueryParamsPolicy } from './transform-queryparams/index.js';
+export { xmlJsonPolicy } from './xml-json/index.js';

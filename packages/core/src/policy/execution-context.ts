@@ -101,3 +101,12 @@ export class PolicyInterruption {
     this.options = options;
   }
 }
+
+/**
+ * The attribute that overrides the endpoint target of one exchange (Gravitee's `ATTR_REQUEST_ENDPOINT`), set by
+ * `dynamic-routing`. Its value is either an absolute URL (`https://host/v2/users?x=1`), called as it is (the
+ * request's path info is not appended), or an endpoint reference `name:` with an optional path
+ * (`backend-b:/v2/users`), resolved against the endpoint of that name. The gateway reads it after the request
+ * flows, right before calling the endpoint.
+ */
+export const ATTR_REQUEST_ENDPOINT = 'gravitee.attribute.request.endpoint';

@@ -1,4 +1,4 @@
-import { type CompiledTemplate, compileTemplate, type ExecutionContext, evaluate } from '@apim/core';
+import { type CompiledTemplate, compileTemplate, type ElContext, type ExecutionContext, evaluate } from '@apim/core';
 
 /** A template compiled at deploy time, or the literal text itself when it has no expression block. */
 export type TemplateValue = string | CompiledTemplate;
@@ -19,6 +19,17 @@ function text(value: unknown): string {
 export function evaluateText(value: TemplateValue, exec: ExecutionContext): string | null {
   if (typeof value === 'string') return value;
   const result = evaluate(value, exec.el());
+  return result === null || result === undefined ? null : text(result);
+}
+
+/**
+ * `evaluateText` against a given EL context, e.g. the exchange's with extra variables:
+ * `evaluateTextIn(url, () => ({ ...exec.el(), variables: { group } }))`. The context is built only when the value is
+ * not literal.
+ */
+export function evaluateTextIn(value: TemplateValue, context: () => ElContext): string | null {
+  if (typeof value === 'string') return value;
+  const result = evaluate(value, context());
   return result === null || result === undefined ? null : text(result);
 }
 
