@@ -91,7 +91,7 @@ function scaleTarget(options: ScaleRunOptions, result: ScaleResult): TargetSpec 
         APIM_PORTAL_PORT: String(portalPort),
         APIM_BRIDGE_PORT: String(bridgePort),
         APIM_ADMIN_PASSWORD: password,
-        // info, for the gateway's own "full sync done" line (it also logs one "API deployed" line per API).
+        // info, for the gateway's own "full sync done" line (the per-API lines of a full load are at debug).
         APIM_LOG_LEVEL: 'info',
       };
       const cli = join(ctx.repoRoot, 'packages', 'cli', 'bin', 'apim.js');

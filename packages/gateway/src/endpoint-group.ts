@@ -1,6 +1,7 @@
 /**
- * The compiled endpoints of an API: one undici Pool per `http-proxy` endpoint, built once at deploy time, and the
- * group's load balancers (primary endpoints, then secondary ones when no primary is available). An endpoint is
+ * The compiled endpoints of an API: one undici Pool per `http-proxy` endpoint, its options resolved once at deploy
+ * time and the pool itself created on the endpoint's first request (a pool weighs ~18 KiB, so a gateway with 10,000
+ * APIs of which few are called keeps only the pools it uses), and the group's load balancers (primary endpoints, then secondary ones when no primary is available). An endpoint is
  * available while its health check (if any) says it is up and its circuit breaker (with failover) lets requests in.
  */
 import type { Endpoint, EndpointGroup } from '@apim/core';
@@ -23,9 +24,6 @@ export class EndpointRuntime implements Balanceable {
   healthy = true;
   /** The endpoint's circuit breaker when the API enables failover. */
   readonly circuit: CircuitBreaker | undefined;
-  readonly pool: Pool;
-  /** What requests go through: the pool, composed with the redirect interceptor when `followRedirects`. */
-  readonly dispatcher: Dispatcher;
   readonly poolOptions: Pool.Options;
   readonly origin: string;
   readonly basePath: string;
@@ -35,6 +33,11 @@ export class EndpointRuntime implements Balanceable {
   readonly headerContext: UpstreamHeaderContext;
   /** Settings of the definition this gateway ignores for now. */
   readonly unsupported: string[];
+  readonly #maxRedirections: number;
+  #pool: Pool | undefined;
+  #dispatcher: Dispatcher | undefined;
+  /** Set by {@link close} / {@link destroy}: a pool created afterwards is closed at once, as the old one would be. */
+  #ended: 'closed' | 'destroyed' | undefined;
 
   constructor(group: EndpointGroup, index: number, failover?: FailoverSettings) {
     const endpoint = group.endpoints[index]!;
@@ -55,12 +58,48 @@ export class EndpointRuntime implements Balanceable {
     };
     this.unsupported = config.unsupported;
     this.poolOptions = config.poolOptions;
-    this.pool = new Pool(config.origin, config.poolOptions);
-    this.dispatcher =
-      config.maxRedirections > 0
-        ? this.pool.compose(interceptors.redirect({ maxRedirections: config.maxRedirections }))
-        : this.pool;
+    this.#maxRedirections = config.maxRedirections;
     this.circuit = failover === undefined ? undefined : new CircuitBreaker(failover);
+  }
+
+  /**
+   * The endpoint's connection pool, created on first use with {@link poolOptions}. Once the endpoint is closed (its
+   * runtime retired), a pool created late is closed at once, so a dispatch on it fails as it would on a closed pool.
+   */
+  get pool(): Pool {
+    if (this.#pool === undefined) {
+      const pool = new Pool(this.origin, this.poolOptions);
+      this.#pool = pool;
+      if (this.#ended === 'closed') void pool.close().catch(noop);
+      else if (this.#ended === 'destroyed') void pool.destroy().catch(noop);
+    }
+    return this.#pool;
+  }
+
+  /** What requests go through: the pool, composed with the redirect interceptor when `followRedirects`. */
+  get dispatcher(): Dispatcher {
+    this.#dispatcher ??=
+      this.#maxRedirections > 0
+        ? this.pool.compose(interceptors.redirect({ maxRedirections: this.#maxRedirections }))
+        : this.pool;
+    return this.#dispatcher;
+  }
+
+  /** Whether the pool exists (it is created by the first request, or by a health check). */
+  get poolCreated(): boolean {
+    return this.#pool !== undefined;
+  }
+
+  /** Closes the pool gracefully (requests already dispatched complete first); nothing to do when it was never used. */
+  async close(): Promise<void> {
+    this.#ended ??= 'closed';
+    await this.#pool?.close();
+  }
+
+  /** Closes the pool now, failing requests still running. */
+  async destroy(): Promise<void> {
+    this.#ended = 'destroyed';
+    await this.#pool?.destroy();
   }
 
   /** Whether a balancer may pick the endpoint: healthy, and its circuit (if any) lets a request in. */
@@ -87,6 +126,8 @@ export class EndpointRuntime implements Balanceable {
       : `${path}?${this.baseQuery}&${rest.slice(mark + 1)}`;
   }
 }
+
+const noop = () => undefined;
 
 function joinPath(base: string, rest: string): string {
   if (rest.length === 0) return base;
@@ -202,12 +243,12 @@ export class EndpointGroupRuntime {
   /** Closes every pool gracefully: requests already dispatched complete first. */
   async close(): Promise<void> {
     this.stopHealthChecks();
-    await Promise.allSettled(this.endpoints.map((endpoint) => endpoint.pool.close()));
+    await Promise.allSettled(this.endpoints.map((endpoint) => endpoint.close()));
   }
 
   /** Closes every pool now, failing requests still running. */
   async destroy(): Promise<void> {
     this.stopHealthChecks();
-    await Promise.allSettled(this.endpoints.map((endpoint) => endpoint.pool.destroy()));
+    await Promise.allSettled(this.endpoints.map((endpoint) => endpoint.destroy()));
   }
 }

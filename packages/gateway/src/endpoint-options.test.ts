@@ -102,7 +102,7 @@ describe('EndpointRuntime.upstreamPath', () => {
     return runtime;
   };
   afterEach(async () => {
-    await Promise.all(runtimes.splice(0).map((r) => r.pool.close()));
+    await Promise.all(runtimes.splice(0).map((r) => r.close()));
   });
 
   it('appends the request rest to the target path, keeping the raw query', () => {
@@ -136,5 +136,36 @@ describe('upstreamErrorKey', () => {
       expect(upstreamErrorKey({ code })).toBe('GATEWAY_CLIENT_CONNECTION_ERROR');
     }
     expect(upstreamErrorKey(undefined)).toBe('GATEWAY_CLIENT_CONNECTION_ERROR');
+  });
+});
+
+describe('EndpointRuntime pool (created on first use)', () => {
+  it('creates its pool on the first request only, with the resolved settings', async () => {
+    const { createServer } = await import('node:http');
+    let sockets = 0;
+    const server = createServer((_req, res) => setTimeout(() => res.end('ok'), 20));
+    server.on('connection', () => sockets++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    const e = endpoint({ configuration: { target: `http://127.0.0.1:${port}/` } });
+    const runtime = new EndpointRuntime(group([e], { http: { maxConcurrentConnections: 1 } }), 0);
+    try {
+      expect(runtime.poolCreated).toBe(false);
+      const call = async () => (await runtime.dispatcher.request({ method: 'GET', path: '/' })).body.text();
+      expect(await Promise.all([call(), call(), call()])).toEqual(['ok', 'ok', 'ok']);
+      expect(runtime.poolCreated).toBe(true);
+      expect(sockets).toBe(1); // maxConcurrentConnections: 1 applies to the lazily created pool
+      expect(runtime.pool).toBe(runtime.pool);
+    } finally {
+      await runtime.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('closes without creating a pool, and a pool asked for after the close refuses requests', async () => {
+    const runtime = new EndpointRuntime(group([endpoint()]), 0);
+    await runtime.close();
+    expect(runtime.poolCreated).toBe(false);
+    await expect(runtime.dispatcher.request({ method: 'GET', path: '/' })).rejects.toThrow(/closed/i);
   });
 });

@@ -18,6 +18,28 @@ export interface LocalApiEntry {
   deployment: { id: string; revision: number; createdAt: string; definition: JsonObject };
 }
 
+/**
+ * An entry of the served state as the gateway keeps it for the local copy: parsed until its first write, then only its
+ * compact JSON text (about 30 % smaller than the parsed snapshot, and never serialised twice).
+ */
+export class KeptLocalEntry {
+  #entry: LocalApiEntry | undefined;
+  #json: string | undefined;
+
+  constructor(entry: LocalApiEntry) {
+    this.#entry = entry;
+  }
+
+  /** The entry's JSON text; the parsed entry is released the first time. */
+  json(): string {
+    if (this.#json === undefined) {
+      this.#json = JSON.stringify(this.#entry);
+      this.#entry = undefined;
+    }
+    return this.#json;
+  }
+}
+
 /** The content of the local state file. */
 export interface LocalState {
   version: 1;
@@ -79,7 +101,10 @@ function isEntry(value: unknown): value is LocalApiEntry {
  *
  * @example await writeLocalState(path, { version: 1, writtenAt: new Date().toISOString(), cursor: null, apis: [] });
  */
-export async function writeLocalState(path: string, state: LocalState): Promise<void> {
+export async function writeLocalState(
+  path: string,
+  state: Omit<LocalState, 'apis'> & { apis: readonly (LocalApiEntry | KeptLocalEntry)[] },
+): Promise<void> {
   const directory = dirname(path);
   await mkdir(directory, { recursive: true });
   const temp = join(directory, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -89,7 +114,7 @@ export async function writeLocalState(path: string, state: LocalState): Promise<
     const header = JSON.stringify({ version: state.version, writtenAt: state.writtenAt, cursor: state.cursor });
     let chunk = `${header.slice(0, -1)},"apis":[`;
     for (const [index, entry] of state.apis.entries()) {
-      chunk += (index === 0 ? '\n' : ',\n') + JSON.stringify(entry);
+      chunk += (index === 0 ? '\n' : ',\n') + (entry instanceof KeptLocalEntry ? entry.json() : JSON.stringify(entry));
       if (chunk.length >= CHUNK_BYTES) {
         await writeAll(file, chunk);
         chunk = '';
@@ -126,7 +151,7 @@ async function writeAll(file: Awaited<ReturnType<typeof open>>, text: string): P
 export interface LocalStateWriterOptions {
   path: string;
   /** Builds the state to write; called when a write starts. */
-  snapshot: () => Omit<LocalState, 'version' | 'writtenAt'>;
+  snapshot: () => { cursor: string | null; apis: readonly (LocalApiEntry | KeptLocalEntry)[] };
   /** Delay between a change and the write, coalescing the changes meanwhile (default 1 s). */
   debounceMs?: number;
   logger: Logger;
@@ -184,7 +209,7 @@ export class LocalStateWriter {
   #write(): Promise<void> {
     this.#writing ??= (async () => {
       this.#dirty = false;
-      const state: LocalState = { version: 1, writtenAt: new Date().toISOString(), ...this.#options.snapshot() };
+      const state = { version: 1 as const, writtenAt: new Date().toISOString(), ...this.#options.snapshot() };
       try {
         await writeLocalState(this.path, state);
         this.writes++;

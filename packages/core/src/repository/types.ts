@@ -356,6 +356,12 @@ export interface DeploymentRepository {
   create(deployment: Deployment): Promise<Deployment>;
   findById(id: string): Promise<Deployment | undefined>;
   findLatest(apiId: string): Promise<Deployment | undefined>;
+  /**
+   * The latest deployment (highest revision) of each of `apiIds` that has one, in one round trip or a few (what a
+   * gateway reads at full sync instead of one {@link findLatest} per API). In no particular order; an API without
+   * deployment is absent; duplicate ids are read once.
+   */
+  findLatestByApis(apiIds: readonly string[]): Promise<Deployment[]>;
   /** Newest first. */
   findByApi(apiId: string, pageable?: Pageable): Promise<Page<Deployment>>;
   deleteByApi(apiId: string): Promise<void>;

@@ -30,9 +30,12 @@ function toRecord(row: DeploymentRow): Deployment {
   };
 }
 
+/** Ids per query of `findLatestByApis` (bound parameters stay far below every backend's limit). */
+const IDS_PER_QUERY = 500;
+
 /**
  * Deployments: immutable snapshots. (apiId, revision) is unique, so two concurrent deploys of the same revision
- * end in one ConflictError; `findLatest` is the highest revision; `findByApi` orders by revision, newest first.
+ * end in one ConflictError; `findLatest` is the highest revision (`findLatestByApis` the same for many APIs at once); `findByApi` orders by revision, newest first.
  */
 export function createDeploymentRepository({ db }: RepositoryContext): DeploymentRepository {
   return {
@@ -54,6 +57,31 @@ export function createDeploymentRepository({ db }: RepositoryContext): Deploymen
         .limit(1)
         .executeTakeFirst();
       return row && toRecord(row);
+    },
+    async findLatestByApis(apiIds) {
+      const unique = [...new Set(apiIds)];
+      const found: Deployment[] = [];
+      for (let from = 0; from < unique.length; from += IDS_PER_QUERY) {
+        const ids = unique.slice(from, from + IDS_PER_QUERY);
+        // The highest revision of each API: (api_id, revision) is unique and indexed, so this is one index probe each.
+        const rows = await db
+          .selectFrom('deployments as d')
+          .selectAll('d')
+          .where('d.api_id', 'in', ids)
+          .where((eb) =>
+            eb(
+              'd.revision',
+              '=',
+              eb
+                .selectFrom('deployments as latest')
+                .select((inner) => inner.fn.max('latest.revision').as('revision'))
+                .whereRef('latest.api_id', '=', 'd.api_id'),
+            ),
+          )
+          .execute();
+        for (const row of rows) found.push(toRecord(row));
+      }
+      return found;
     },
     async findByApi(apiId, pageable) {
       const window = pageWindow(pageable);

@@ -47,6 +47,35 @@ export function describeDeploymentConformance(ctx: ConformanceContext): void {
       expect(second.data.map((d) => d.definition)).toEqual([{ revision: 1 }]);
     });
 
+    it('finds the latest revision of many APIs at once (findLatestByApis)', async () => {
+      const apis = [uid('api'), uid('api'), uid('api')];
+      const [first, second, none] = apis as [string, string, string];
+      for (const revision of [2, 1, 3]) {
+        await ctx.store.deployments.create(aDeployment({ apiId: first, revision, definition: { revision } }));
+      }
+      await ctx.store.deployments.create(aDeployment({ apiId: second, revision: 1, definition: { revision: 1 } }));
+      await ctx.store.deployments.create(aDeployment({ revision: 9 })); // another API, not asked for
+      const latest = await ctx.store.deployments.findLatestByApis([first, none, second, first]);
+      const byApi = Object.fromEntries(latest.map((d) => [d.apiId, d]));
+      expect(latest).toHaveLength(2);
+      expect(byApi[first]).toMatchObject({ revision: 3, definition: { revision: 3 } });
+      expect(byApi[second]).toMatchObject({ revision: 1, definition: { revision: 1 } });
+      expect(byApi[first]).toEqual(await ctx.store.deployments.findLatest(first));
+      expect(await ctx.store.deployments.findLatestByApis([])).toEqual([]);
+    });
+
+    it('reads the latest deployments of more APIs than one query takes', async () => {
+      const apiIds = Array.from({ length: 1_201 }, () => uid('api'));
+      await ctx.store.transaction(async (repos) => {
+        for (const [i, apiId] of apiIds.entries()) {
+          await repos.deployments.create(aDeployment({ apiId, revision: 1 + (i % 3) }));
+        }
+      });
+      const latest = await ctx.store.deployments.findLatestByApis(apiIds);
+      expect(latest).toHaveLength(apiIds.length);
+      expect(new Set(latest.map((d) => d.apiId))).toEqual(new Set(apiIds));
+    });
+
     it('keeps a 1 MB snapshot intact', async () => {
       const deployment = aDeployment({ definition: { api: aLargeDocument(), plans: [] } });
       await ctx.store.deployments.create(deployment);
