@@ -9,6 +9,9 @@ import { pino } from 'pino';
 import type { ApiRuntime } from './api-runtime.js';
 import { type RouteEntry, Router } from './router.js';
 
+/** Told about each deploy (with the new runtime) and undeploy (with undefined), synchronously, after the swap. */
+export type ApiRegistryListener = (apiId: string, runtime: ApiRuntime | undefined) => void;
+
 /** Holds the deployed APIs and routes requests to them. */
 export class ApiRegistry {
   readonly #router = new Router<ApiRuntime>();
@@ -16,6 +19,7 @@ export class ApiRegistry {
   /** Replaced or undeployed runtimes, until their pools are closed. */
   readonly #retiring = new Map<ApiRuntime, Promise<void>>();
   readonly #logger: Logger;
+  readonly #listeners = new Set<ApiRegistryListener>();
 
   constructor(logger: Logger = pino({ level: 'silent' })) {
     this.#logger = logger;
@@ -39,6 +43,7 @@ export class ApiRegistry {
       );
     }
     if (previous !== undefined) this.#retire(previous);
+    this.#notify(runtime.id, runtime);
   }
 
   /** Removes an API; returns false when it was not deployed. */
@@ -48,7 +53,28 @@ export class ApiRegistry {
     this.#router.remove(runtime);
     this.#apis.delete(apiId);
     this.#retire(runtime);
+    this.#notify(apiId, undefined);
     return true;
+  }
+
+  /**
+   * Subscribes to deploys and undeploys (e.g. the TCP proxy's route table); returns the unsubscribe function.
+   *
+   * @example const off = registry.onChange((apiId, runtime) => table.apply(apiId, runtime?.definition));
+   */
+  onChange(listener: ApiRegistryListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #notify(apiId: string, runtime: ApiRuntime | undefined): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(apiId, runtime);
+      } catch (error) {
+        this.#logger.error({ err: error, api: apiId }, 'registry listener failed');
+      }
+    }
   }
 
   /** Finds the API and context path serving a request. */

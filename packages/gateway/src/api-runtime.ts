@@ -6,15 +6,20 @@
  */
 import {
   type ApiDefinition,
+  type Flow,
   type JsonObject,
   type PlanDefinition,
+  type PolicyLogger,
+  type PolicyRegistry,
   ValidationError,
   validateApiDefinition,
   validatePlanDefinition,
 } from '@apim/core';
+import { createPolicyRegistry } from '@apim/policies';
 import type { Logger } from 'pino';
 import { EndpointGroupRuntime, type EndpointHealthStatus } from './endpoint-group.js';
 import { type FailoverSettings, resolveFailover } from './failover/failover-options.js';
+import { type CompiledFlows, compileFlows } from './flows/index.js';
 import { PathMappings } from './path-mappings.js';
 import { createPlanResolver, type PlanResolver } from './plan-resolver.js';
 import { type CompiledResponseTemplates, compileResponseTemplates } from './response-templates.js';
@@ -28,6 +33,22 @@ export interface DeployableApi {
   revision: number;
   /** The Deployment record's `definition`: `{ api: ApiDefinition, plans: PlanDefinition[] }`. */
   definition: JsonObject;
+}
+
+/** What every deployment of a gateway shares: the policies it knows and the organization's flows. */
+export interface ApiRuntimeOptions {
+  /** The policies flows may use (default: the built-in ones, `createPolicyRegistry()`). */
+  policies?: PolicyRegistry;
+  /** Platform (organization) flows, run around every API's flows (default: none). */
+  platformFlows?: readonly Flow[];
+}
+
+let defaultPolicies: PolicyRegistry | undefined;
+
+/** The built-in policies, one registry shared by the deployments that are given none. */
+function builtinPolicies(): PolicyRegistry {
+  defaultPolicies ??= createPolicyRegistry();
+  return defaultPolicies;
 }
 
 /** The compiled, immutable form of one deployment of an API. */
@@ -49,14 +70,27 @@ export class ApiRuntime {
   readonly pathMappings: PathMappings | undefined;
   /** The API's `failover` when enabled (retries on the next endpoint, circuit breakers). */
   readonly failover: FailoverSettings | undefined;
+  /**
+   * The compiled platform, plan and API flows; undefined when there are none, so that such APIs pay nothing for the
+   * flow engine per request.
+   */
+  readonly flows: CompiledFlows | undefined;
+  /** The logger policies receive (bound to the API). */
+  readonly policyLogger: PolicyLogger;
   #inFlight = 0;
   #retired = false;
   #closing = false;
   readonly #closed: Promise<void>;
   #resolveClosed!: () => void;
 
-  constructor(input: DeployableApi, logger: Logger) {
+  /**
+   * Compiles a deployment. Throws (and opens nothing) when the definition or its flows are invalid: a flow error is a
+   * `ValidationError` DEFINITION_INVALID whose details carry JSON pointers (`/flows/0/request/1/configuration/status`).
+   */
+  constructor(input: DeployableApi, logger: Logger, options: ApiRuntimeOptions = {}) {
     const { api, plans } = validateSnapshot(input, logger);
+    this.policyLogger = logger.child({ api: input.apiId });
+    this.flows = compileApiFlows(input.apiId, api, plans, options, this.policyLogger);
     this.#closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
@@ -68,13 +102,13 @@ export class ApiRuntime {
     this.definition = api;
     this.plans = plans;
     this.routes = httpProxyRoutes(api);
-    if (this.routes.length === 0)
-      throw new Error(`API [${input.apiId}] has no HTTP listener with an http-proxy entrypoint`);
+    if (this.routes.length === 0 && !hasTcpProxyListener(api))
+      throw new Error(`API [${input.apiId}] has no HTTP listener with an http-proxy entrypoint nor a TCP listener`);
     this.resolvePlan = createPlanResolver(plans);
-    const group = api.endpointGroups[0];
-    if (group !== undefined && group.type !== 'http-proxy') {
-      throw new Error(`API [${input.apiId}]: endpoint group type [${group.type}] is not supported yet`);
-    }
+    // The HTTP request path uses the first http-proxy group; TCP proxy APIs are served by the TCP server from their
+    // tcp-proxy groups (src/tcp-proxy).
+    // An HTTP API without one answers 503 GATEWAY_NO_ENDPOINT_AVAILABLE unless its flows answer (mock).
+    const group = api.endpointGroups.find((g) => g.type === 'http-proxy');
     this.failover = resolveFailover(api.failover);
     this.endpointGroup =
       group === undefined ? undefined : new EndpointGroupRuntime(group, logger.child({ api: this.id }), this.failover);
@@ -131,6 +165,35 @@ export class ApiRuntime {
     this.#closing = true;
     void (this.endpointGroup?.close() ?? Promise.resolve()).finally(this.#resolveClosed);
   }
+}
+
+/** Compiles the flows of a deployment once; undefined when it has none (see {@link ApiRuntime.flows}). */
+function compileApiFlows(
+  apiId: string,
+  api: ApiDefinition,
+  plans: readonly PlanDefinition[],
+  options: ApiRuntimeOptions,
+  logger: PolicyLogger,
+): CompiledFlows | undefined {
+  const planFlows: Record<string, readonly Flow[]> = {};
+  for (const plan of plans) if (plan.id !== undefined && plan.flows !== undefined) planFlows[plan.id] = plan.flows;
+  const flows = compileFlows({
+    registry: options.policies ?? builtinPolicies(),
+    ...(options.platformFlows === undefined ? {} : { platformFlows: options.platformFlows }),
+    apiFlows: api.flows ?? [],
+    planFlows,
+    ...(api.flowExecution === undefined ? {} : { flowExecution: api.flowExecution }),
+    apiId,
+    logger,
+  });
+  return flows.isEmpty ? undefined : flows;
+}
+
+/** Whether the API has a TCP listener with a `tcp-proxy` entrypoint (served by the TCP server). */
+function hasTcpProxyListener(api: ApiDefinition): boolean {
+  return api.listeners.some(
+    (listener) => listener.type === 'TCP' && listener.entrypoints.some((entrypoint) => entrypoint.type === 'tcp-proxy'),
+  );
 }
 
 /** The context paths of the HTTP listeners that have an `http-proxy` entrypoint. */

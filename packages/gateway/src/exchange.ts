@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { ApiRuntime } from './api-runtime.js';
 import type { EndpointRuntime } from './endpoint-group.js';
+import type { FlowResponsePhase } from './execution/flow-response.js';
 import {
   type ExecutionFailure,
   failure,
@@ -101,7 +102,10 @@ export class Exchange implements Dispatcher.DispatchHandler, RequestIds {
   prefixLength = 0;
   planId: string | undefined = undefined;
   endpoint: EndpointRuntime | undefined = undefined;
-  errorKey: GatewayErrorKey | undefined = undefined;
+  /** The gateway key (or a policy's interruption key) when the gateway produced the answer. */
+  errorKey: string | undefined = undefined;
+  /** Set when the selected flows have response steps: it receives the upstream response instead of the client. */
+  responsePhase: FlowResponsePhase | undefined = undefined;
   /** The client asked for `100 Continue` and has not been told yet. */
   expectContinue = false;
   endpointDurationMs = -1;
@@ -184,10 +188,16 @@ export class Exchange implements Dispatcher.DispatchHandler, RequestIds {
     if (upstream) this.#abortUpstream(new AnsweredByGatewayError(failed.message));
   }
 
+  /** Keeps the API's runtime open until the exchange completes (flows running before the endpoint is called). */
+  hold(): void {
+    if (this.#acquired || this.api === undefined) return;
+    this.api.acquire();
+    this.#acquired = true;
+  }
+
   /** Calls the endpoint: the exchange receives the upstream response. */
   dispatch(endpoint: EndpointRuntime, options: Dispatcher.DispatchOptions): void {
-    this.api?.acquire();
-    this.#acquired = this.api !== undefined;
+    this.hold();
     this.#state = DISPATCHED;
     this.res.on('drain', onResponseDrain);
     // Only a request without a body can be sent again (Gravitee v4 failover retries requests without body).
@@ -255,6 +265,10 @@ export class Exchange implements Dispatcher.DispatchHandler, RequestIds {
     this.#clearSlowTimer();
     this.endpoint?.circuit?.onSuccess();
     if (this.#state !== DISPATCHED) return;
+    if (this.responsePhase !== undefined) {
+      this.responsePhase.start(controller, statusCode, headers);
+      return;
+    }
     try {
       const responseHeaders = buildResponseHeaders(headers, this.context.settings, this);
       // HTTP/2 has no reason phrase (RFC 9113 §8.3.2).
@@ -267,13 +281,16 @@ export class Exchange implements Dispatcher.DispatchHandler, RequestIds {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.#state === DISPATCHED && !this.res.write(chunk)) controller.pause();
+    if (this.#state !== DISPATCHED) return;
+    if (this.responsePhase !== undefined) this.responsePhase.data(controller, chunk);
+    else if (!this.res.write(chunk)) controller.pause();
   }
 
   onResponseEnd(): void {
     if (this.#state !== DISPATCHED) return;
     this.#state = SETTLED;
-    this.res.end();
+    if (this.responsePhase !== undefined) this.responsePhase.end();
+    else this.res.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {

@@ -18,11 +18,16 @@ export type GatewayErrorKey = Extract<ErrorCode, `GATEWAY_${string}`>;
 
 /** What went wrong while handling a request. */
 export interface ExecutionFailure {
-  readonly key: GatewayErrorKey;
+  /** A gateway key of the catalogue, or a policy's key (`RESOURCE_FILTERING_FORBIDDEN`) for an interruption. */
+  readonly key: string;
   readonly status: number;
   readonly message: string;
   /** The underlying error (logged, never sent to the client). */
   readonly cause?: unknown;
+  /** Headers of a policy interruption, a flat `[name, value, ...]` list. */
+  readonly headers?: readonly string[];
+  /** A policy interruption's media type: `message` is then the body as is, not JSON-wrapped. */
+  readonly contentType?: string;
 }
 
 const TIMEOUT_CODES: ReadonlySet<string> = new Set([
@@ -49,7 +54,7 @@ export function upstreamErrorKey(error: unknown): GatewayErrorKey {
  *
  * @example writeFailure(req, res, failure('GATEWAY_PLAN_UNRESOLVABLE'));
  */
-export function failure(key: GatewayErrorKey, cause?: unknown): ExecutionFailure {
+export function failure(key: GatewayErrorKey, cause?: unknown): ExecutionFailure & { key: GatewayErrorKey } {
   const entry = ERROR_CATALOGUE[key];
   return { key, status: entry.status, message: entry.message, cause };
 }
@@ -115,14 +120,15 @@ export function writeFailure(
     return;
   }
   const rendered = render(failed.key, failed.status, failed.message);
-  const json = acceptsJson(req.headers.accept);
+  const json = failed.contentType === undefined && acceptsJson(req.headers.accept);
   const body = json ? rendered.json : rendered.text;
-  const headers: string[] = [
+  const headers: string[] = failed.headers === undefined ? [] : [...failed.headers];
+  headers.push(
     'content-type',
-    json ? 'application/json' : 'text/plain',
+    failed.contentType ?? (json ? 'application/json' : 'text/plain'),
     'content-length',
     String(body.length),
-  ];
+  );
   finish(req, res, failed.status, headers, body, options);
 }
 
@@ -134,8 +140,8 @@ function writeTemplated(
   options: FailureResponseOptions,
 ): void {
   const status = template.status ?? failed.status;
-  const body = renderTemplateBody(template, failed);
-  const headers = [...template.headers];
+  const body = renderTemplateBody(template, failed, req, status);
+  const headers = failed.headers === undefined ? [...template.headers] : [...failed.headers, ...template.headers];
   if (body !== undefined && !template.hasContentType) {
     const type = templateContentType(template, req.headers.accept);
     if (type !== undefined) headers.push('content-type', type);

@@ -3,7 +3,7 @@
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import type { ConfigStore } from '@apim/core';
+import type { ConfigStore, Flow, PolicyRegistry } from '@apim/core';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { ApiRegistry } from './api-registry.js';
@@ -13,6 +13,8 @@ import { combineObservers } from './observer.js';
 import { createGatewayListener, type GatewayServer } from './server.js';
 import type { GatewayServerOptions } from './server-options.js';
 import { GatewaySync, type GatewaySyncSettings } from './sync.js';
+import { createTcpProxyServer, TCP_PROXY_DEFAULT_PORT, type TcpProxyOptions } from './tcp-proxy/tcp-proxy-server.js';
+import { TcpRouteTable } from './tcp-proxy/tcp-route-table.js';
 
 export interface GatewayOptions extends GatewayServerOptions, GatewaySyncSettings {
   store: ConfigStore;
@@ -26,6 +28,10 @@ export interface GatewayOptions extends GatewayServerOptions, GatewaySyncSetting
   environmentIds?: string[];
   /** Logger (default: silent). */
   logger?: Logger;
+  /** The policies deployments may use (default: the built-in catalogue of `@apim/policies`). */
+  policies?: PolicyRegistry;
+  /** Organization-level flows run around every API's flows. */
+  platformFlows?: readonly Flow[];
   /** How long close() lets in-flight requests finish before cutting them (default 10 s). */
   drainTimeoutMs?: number;
   /** The node service (health, Prometheus metrics, deployed APIs) on its own port; off when absent. */
@@ -33,6 +39,8 @@ export interface GatewayOptions extends GatewayServerOptions, GatewaySyncSetting
     /** Default true when `node` is given. */
     enabled?: boolean;
   };
+  /** The TCP proxy server (TLS, APIs chosen by SNI among their TCP listeners' hosts); off when absent. */
+  tcp?: TcpProxyOptions;
 }
 
 export interface RunningGateway {
@@ -48,6 +56,8 @@ export interface RunningGateway {
   reloadCertificates(): void;
   /** The port of the node service, when it runs. */
   nodePort: number | undefined;
+  /** The port of the TCP proxy server, when it runs. */
+  tcpPort: number | undefined;
   /** Stops accepting, drains in-flight requests (up to the drain deadline), closes the pools and the sync. */
   close(): Promise<void>;
 }
@@ -65,6 +75,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const logger = options.logger ?? pino({ level: 'silent' });
   const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
   const registry = new ApiRegistry(logger);
+  const tcpRoutes = options.tcp && new TcpRouteTable(logger);
+  tcpRoutes?.follow(registry);
   const sync = new GatewaySync({
     store: options.store,
     registry,
@@ -76,21 +88,25 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     localStateDebounceMs: options.localStateDebounceMs,
     storeTimeoutMs: options.storeTimeoutMs,
     maxRetryDelayMs: options.maxRetryDelayMs,
+    runtime: { policies: options.policies, platformFlows: options.platformFlows },
     logger,
   });
   const nodeSettings = options.node?.enabled === false ? undefined : options.node;
   const metrics = nodeSettings && new NodeMetrics({ registry, sync });
   await sync.start();
   const observers = [options.observer, metrics?.observer].filter((observer) => observer !== undefined);
-  const listener = createGatewayListener(registry, logger, {
-    ...options,
-    observer: observers.length > 0 ? combineObservers(observers) : undefined,
-  });
+  const observer = observers.length > 0 ? combineObservers(observers) : undefined;
+  const listener = createGatewayListener(registry, logger, { ...options, observer });
   const { server } = listener;
+  const tcp = options.tcp && tcpRoutes && createTcpProxyServer(tcpRoutes, logger, options.tcp, observer);
   let node: RunningNodeService | undefined;
   try {
     server.listen(options.port, options.host);
     await once(server, 'listening');
+    if (tcp && options.tcp) {
+      tcp.server.listen(options.tcp.port ?? TCP_PROXY_DEFAULT_PORT, options.tcp.host);
+      await once(tcp.server, 'listening');
+    }
     if (nodeSettings && metrics) {
       node = await startNodeService({
         ...nodeSettings,
@@ -104,12 +120,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       });
     }
   } catch (error) {
+    await tcp?.drain(0);
     await listener.drain(0);
     await sync.stop();
     await registry.close(0);
     throw error;
   }
   const { port } = server.address() as AddressInfo;
+  const tcpPort = tcp && (tcp.server.address() as AddressInfo).port;
+  if (tcpPort !== undefined) logger.info({ port: tcpPort, host: options.tcp?.host }, 'TCP proxy listening');
   logger.info({ port, host: options.host, apis: registry.size }, 'gateway listening');
 
   let closing: Promise<void> | undefined;
@@ -117,7 +136,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     closing ??= (async () => {
       await sync.stop();
       const deadline = Date.now() + drainTimeoutMs;
-      await listener.drain(drainTimeoutMs);
+      await Promise.all([listener.drain(drainTimeoutMs), tcp?.drain(drainTimeoutMs)]);
       await registry.close(Math.max(0, deadline - Date.now()));
       // Last, so that health reports the gateway down while it drains.
       await node?.close();
@@ -130,8 +149,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     sync,
     registry,
     server,
-    reloadCertificates: () => listener.reloadCertificates(),
+    reloadCertificates: () => {
+      listener.reloadCertificates();
+      tcp?.reloadCertificates();
+    },
     nodePort: node?.port,
+    tcpPort,
     close,
   };
 }

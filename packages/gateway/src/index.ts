@@ -2,8 +2,8 @@
  * The API gateway (data plane): routes requests by host and context path to the deployed APIs, resolves the plan and
  * proxies to the endpoints, kept in sync with the configuration store.
  */
-export { ApiRegistry } from './api-registry.js';
-export { ApiRuntime, type DeployableApi } from './api-runtime.js';
+export { ApiRegistry, type ApiRegistryListener } from './api-registry.js';
+export { ApiRuntime, type ApiRuntimeOptions, type DeployableApi } from './api-runtime.js';
 export { EndpointGroupRuntime, EndpointRuntime } from './endpoint-group.js';
 export {
   type EndpointClientConfig,
@@ -13,6 +13,7 @@ export {
 } from './endpoint-options.js';
 export { EnvironmentScope } from './environment-scope.js';
 export { BodyTooLargeError, ClientClosedError, Exchange, type ExchangeContext } from './exchange.js';
+export { GatewayExecutionContext } from './execution/gateway-execution-context.js';
 export * from './flows/index.js';
 export { type GatewayOptions, type RunningGateway, startGateway } from './gateway.js';
 export {
@@ -92,6 +93,15 @@ export {
 } from './sync.js';
 export { ConnectionTracker } from './tcp/connection-tracker.js';
 export { serveH2cPriorKnowledge } from './tcp/h2c-sniffer.js';
+export { TCP_CONNECT_TIMEOUT_DEFAULT, TcpEndpoint } from './tcp-proxy/tcp-endpoint.js';
+export {
+  createTcpProxyServer,
+  TCP_PROXY_DEFAULT_PORT,
+  type TcpProxyOptions,
+  type TcpProxyServer,
+} from './tcp-proxy/tcp-proxy-server.js';
+export { TcpApiRoute, TcpRouteTable, tcpHostsOf } from './tcp-proxy/tcp-route-table.js';
+export { openTunnel, type TunnelOutcome } from './tcp-proxy/tcp-tunnel.js';
 export { CertificateStore } from './tls/certificate-store.js';
 export {
   type ClientAuth,

@@ -11,6 +11,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Dispatcher } from 'undici';
 import type { EndpointRuntime } from './endpoint-group.js';
 import { BodyTooLargeError, type Exchange } from './exchange.js';
+import { type GatewayPolicyRequest, rawHeadersOf } from './execution/policy-messages.js';
 import { upstreamErrorKey } from './gateway-error.js';
 import { buildUpstreamHeaders } from './proxy-headers.js';
 
@@ -33,39 +34,89 @@ export async function* limitedBody(req: IncomingMessage, limit: number): AsyncGe
  * Proxies an exchange to an endpoint. The rest of the URL after the matched context path (path and raw query string)
  * is appended to the endpoint target. A body without Content-Length is counted against `maxRequestBodySize`.
  *
+ * With flows, `request` is the policies' view of the request: its method, and its headers, query parameters and body
+ * when a policy changed them (the client's raw headers and query string are forwarded otherwise, and the client's body
+ * streams unless a step buffered it).
+ *
  * @example proxyRequest(exchange, endpoint);
  */
-export function proxyRequest(exchange: Exchange, endpoint: EndpointRuntime): void {
+export function proxyRequest(exchange: Exchange, endpoint: EndpointRuntime, request?: GatewayPolicyRequest): void {
   const { req, prefixLength } = exchange;
   const { settings } = exchange.context;
   const url = req.url ?? '/';
-  const path = endpoint.upstreamPath(prefixLength === 0 ? url : url.slice(prefixLength));
+  const rest =
+    request === undefined ? (prefixLength === 0 ? url : url.slice(prefixLength)) : restOf(request, url, prefixLength);
+  const path = endpoint.upstreamPath(rest);
   const proto = (req.socket as TLSSocket).encrypted === true ? 'https' : 'http';
+  const inMemory = request?.upstreamBody;
   const headers = buildUpstreamHeaders(
-    req.rawHeaders,
+    clientHeaders(req, request, inMemory),
     endpoint.headerContext,
     req.socket.remoteAddress,
     proto,
     settings,
     exchange,
   );
-  const length = req.headers['content-length'];
-  const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
   let body: Dispatcher.DispatchOptions['body'] = null;
-  if (hasBody) {
-    // A declared Content-Length was checked against the limit already, and Node's parser enforces it.
-    // undici takes async iterables as bodies; its DispatchOptions type does not list them.
-    body =
-      settings.maxRequestBodySize > 0 && length === undefined
-        ? (limitedBody(req, settings.maxRequestBodySize) as unknown as Readable)
-        : req;
+  if (inMemory !== undefined) {
+    body = inMemory.length > 0 ? inMemory : null;
+  } else {
+    const length = req.headers['content-length'];
+    const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody) {
+      // A declared Content-Length was checked against the limit already, and Node's parser enforces it.
+      // undici takes async iterables as bodies; its DispatchOptions type does not list them.
+      body =
+        settings.maxRequestBodySize > 0 && length === undefined
+          ? (limitedBody(req, settings.maxRequestBodySize) as unknown as Readable)
+          : req;
+    }
   }
   exchange.dispatch(endpoint, {
     origin: endpoint.origin,
     path,
-    method: req.method as Dispatcher.HttpMethod,
+    method: (request?.method ?? req.method) as Dispatcher.HttpMethod,
     headers,
     body,
     reset: !endpoint.keepAlive,
   });
+}
+
+/** What follows the context path, with the query string rebuilt only when a policy changed the parameters. */
+function restOf(request: GatewayPolicyRequest, url: string, prefixLength: number): string {
+  const query = request.changedQuery;
+  if (query === undefined) return prefixLength === 0 ? url : url.slice(prefixLength);
+  const search = new URLSearchParams();
+  for (const [name, values] of query) for (const value of values) search.append(name, value);
+  const text = search.toString();
+  const path = request.path.slice(prefixLength);
+  return text === '' ? path : `${path}?${text}`;
+}
+
+/**
+ * The client headers to forward: the raw ones, or the policies' map when changed (HTTP/2 `:authority` kept for the
+ * Host logic); with a body in memory, its Content-Length replaces the client's framing.
+ */
+function clientHeaders(
+  req: IncomingMessage,
+  request: GatewayPolicyRequest | undefined,
+  inMemory: Buffer | undefined,
+): readonly string[] {
+  const changed = request?.changedHeaders;
+  if (changed === undefined && inMemory === undefined) return req.rawHeaders;
+  let raw: string[];
+  if (changed === undefined) raw = [...req.rawHeaders];
+  else {
+    raw = rawHeadersOf(changed);
+    const authority = req.headers[':authority'];
+    if (typeof authority === 'string') raw.push(':authority', authority);
+  }
+  if (inMemory === undefined) return raw;
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const lower = raw[i]!.toLowerCase();
+    if (lower !== 'content-length' && lower !== 'transfer-encoding') out.push(raw[i]!, raw[i + 1]!);
+  }
+  if (inMemory.length > 0 || req.method !== 'GET') out.push('content-length', String(inMemory.length));
+  return out;
 }

@@ -1,11 +1,12 @@
 /**
- * The request path of the gateway: check the limits, route by host and context path, resolve the plan, pick an
- * endpoint, proxy. Everything it consults was compiled at deploy time; per request it only looks things up.
+ * The request path of the gateway: check the limits, route by host and context path, resolve the plan, run the
+ * API's flows when it has some (`execution/`), pick an endpoint, proxy. Everything it consults was compiled at deploy time; per request it only looks things up.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ApiRegistry } from './api-registry.js';
 import { Exchange, type ExchangeContext } from './exchange.js';
+import { executeFlows } from './execution/flow-execution.js';
 import { failure } from './gateway-error.js';
 import { proxyRequest } from './proxy.js';
 import { resolveServerSettings, type ServerSettings } from './server-options.js';
@@ -69,6 +70,10 @@ export function createRequestHandler(
         return;
       }
       exchange.planId = plan.id;
+      if (api.flows !== undefined) {
+        executeFlows(exchange, api, api.flows, plan.id);
+        return;
+      }
       const endpoint = api.endpointGroup?.select();
       if (endpoint === undefined) {
         exchange.fail(failure('GATEWAY_NO_ENDPOINT_AVAILABLE'));

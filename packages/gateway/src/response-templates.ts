@@ -5,8 +5,15 @@
  * https://www.rfc-editor.org/rfc/rfc9110#section-12.5.1), then the wildcard template (`*\/*`, or `*.*` as older
  * consoles wrote it).
  */
-import { validateHeaderName, validateHeaderValue } from 'node:http';
-import type { ResponseTemplates } from '@apim/core';
+import { type IncomingMessage, validateHeaderName, validateHeaderValue } from 'node:http';
+import {
+  type CompiledTemplate,
+  compileTemplate,
+  createElContext,
+  evaluateToString,
+  type ResponseTemplates,
+  validateTemplate,
+} from '@apim/core';
 import type { ExecutionFailure } from './gateway-error.js';
 
 /** One template, ready to write. */
@@ -23,6 +30,8 @@ export interface CompiledResponseTemplate {
   readonly body: string | undefined;
   /** The body's bytes, rendered literally. */
   readonly literal: Buffer | undefined;
+  /** The body compiled as an EL template when it has expression blocks (`{#error.message}`). */
+  readonly compiled: CompiledTemplate | undefined;
 }
 
 interface TemplatesOfKey {
@@ -69,6 +78,12 @@ export function compileResponseTemplates(
         if (name.toLowerCase() === 'content-type') hasContentType = true;
       }
       const body = template.body === undefined || template.body === '' ? undefined : template.body;
+      const compiled =
+        body === undefined
+          ? undefined
+          : compileBody(body, (message) => {
+              warn(`response template [${key}][${type}]: ${message}; the body is sent as written`);
+            });
       const entry: CompiledResponseTemplate = Object.freeze({
         status: template.status,
         headers: Object.freeze(headers),
@@ -76,6 +91,7 @@ export function compileResponseTemplates(
         mediaType: WILDCARDS.has(mediaType) ? undefined : mediaType,
         body,
         literal: body === undefined ? undefined : Buffer.from(body),
+        compiled,
       });
       if (entry.mediaType === undefined) wildcard = entry;
       else byMediaType.set(mediaType, entry);
@@ -141,10 +157,50 @@ export function templateContentType(
   return type.includes('/') ? type : undefined;
 }
 
+/** The template's body compiled once, or undefined when it is literal or its EL is invalid (reported). */
+function compileBody(body: string, warn: (message: string) => void): CompiledTemplate | undefined {
+  const check = validateTemplate(body);
+  if (!check.ok) {
+    warn(`invalid EL at position ${check.position}: ${check.message}`);
+    return undefined;
+  }
+  const compiled = compileTemplate(body);
+  return compiled.isLiteral ? undefined : compiled;
+}
+
 /**
- * Renders a template's body for a failure. Gravitee evaluates bodies as EL templates (`{#error.message}`...); until
- * the expression language lands in `@apim/core`, bodies are sent literally. This is the one place where EL plugs in.
+ * Renders a template's body for a failure: a body with expression blocks is evaluated (compiled at deploy time) with
+ * `#error` (`key`, `message`, `status`), `#request` (method, path, headers, params) and `#response.status`; a
+ * literal body is sent as is. An evaluation error falls back to the literal body.
+ *
+ * @example renderTemplateBody(template, failure('GATEWAY_PLAN_UNRESOLVABLE'), req, 401);
  */
-export function renderTemplateBody(template: CompiledResponseTemplate, _failure: ExecutionFailure): Buffer | undefined {
-  return template.literal;
+export function renderTemplateBody(
+  template: CompiledResponseTemplate,
+  failed: ExecutionFailure,
+  req?: IncomingMessage,
+  status: number = failed.status,
+): Buffer | undefined {
+  if (template.compiled === undefined) return template.literal;
+  const url = req?.url ?? '/';
+  const query = url.indexOf('?');
+  const context = createElContext({
+    request:
+      req === undefined
+        ? {}
+        : {
+            method: req.method ?? 'GET',
+            path: query < 0 ? url : url.slice(0, query),
+            headers: () => req.headers,
+            params: () => new URLSearchParams(query < 0 ? '' : url.slice(query + 1)),
+            remoteAddress: req.socket?.remoteAddress ?? '',
+          },
+    response: { status },
+    variables: { error: { key: failed.key, message: failed.message, status: failed.status } },
+  });
+  try {
+    return Buffer.from(evaluateToString(template.compiled, context));
+  } catch {
+    return template.literal;
+  }
 }

@@ -26,6 +26,11 @@ export interface ServerLimits {
   /** Maximum request body, in bytes (default 0: unlimited, as Gravitee): 413 past it, declared or streamed. */
   maxRequestBodySize?: number;
   /**
+   * Maximum body the gateway holds in memory when a flow step needs it (`request.content`, a body-reading policy),
+   * in bytes (default 10 MiB): 413 past it for a request body, 502 for a response body.
+   */
+  maxBufferedBodySize?: number;
+  /**
    * Maximum open client connections (default 0: unlimited). A connection beyond it has its first request answered
    * 503 GATEWAY_TOO_MANY_CONNECTIONS with `Connection: close`.
    */
@@ -93,6 +98,7 @@ export interface ServerSettings {
   readonly maxHeaderSize: number;
   readonly maxUriLength: number;
   readonly maxRequestBodySize: number;
+  readonly maxBufferedBodySize: number;
   readonly maxConnections: number;
   /** `Via` values by the HTTP version received (`1.1 apim-gateway`); undefined when Via is off. */
   readonly via: { readonly '1.0': string; readonly '1.1': string } | undefined;
@@ -147,6 +153,7 @@ export function resolveServerSettings(options: GatewayServerOptions = {}): Serve
     maxHeaderSize,
     maxUriLength: nonNegative('maxUriLength', options.maxUriLength, 8 * 1024) || Number.MAX_SAFE_INTEGER,
     maxRequestBodySize: nonNegative('maxRequestBodySize', options.maxRequestBodySize, 0),
+    maxBufferedBodySize: nonNegative('maxBufferedBodySize', options.maxBufferedBodySize, 10 * 1024 * 1024),
     maxConnections: nonNegative('maxConnections', options.maxConnections, 0),
     via:
       options.via?.enabled === false

@@ -7,9 +7,9 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Api, ConfigStore, Deployment, EventCriteria, EventType } from '@apim/core';
 import type { Logger } from 'pino';
 import type { ApiRegistry } from './api-registry.js';
-import { ApiRuntime } from './api-runtime.js';
+import { ApiRuntime, type ApiRuntimeOptions } from './api-runtime.js';
 import type { EnvironmentScope } from './environment-scope.js';
-import type { LocalApiEntry } from './local-state.js';
+import { KeptLocalEntry, type LocalApiEntry } from './local-state.js';
 import { apiTagsOf, filterPlansByTags, type ShardingTags } from './sharding-tags.js';
 
 /** The events that change which APIs a gateway serves. */
@@ -43,10 +43,16 @@ export interface SyncReconcilerOptions {
   logger: Logger;
   /** Runs one store call (the sync bounds its duration). */
   call: <T>(operation: () => Promise<T>) => Promise<T>;
+  /** How deployments are compiled: the policy registry and platform flows. */
+  runtime?: ApiRuntimeOptions;
 }
 
 const PAGE_SIZE = 1000;
 const PARALLEL_READS = 16;
+/** APIs whose latest deployments one store call reads during a full load. */
+const DEPLOYMENTS_PER_READ = 100;
+/** APIs compiled between two turns of the event loop during a full load. */
+const YIELD_EVERY = 32;
 const noop = () => undefined;
 
 /** Applies the store's deployed state (or a local copy of it) to the registry. */
@@ -58,15 +64,18 @@ export class SyncReconciler {
   readonly #overlapMs: number;
   readonly #counts: GatewaySyncCounts;
   readonly #logger: Logger;
+  readonly #runtimeOptions: ApiRuntimeOptions;
   readonly #call: SyncReconcilerOptions['call'];
   /** What is deployed, as read from the store (or the local copy): the content of the local state file. */
-  readonly #entries = new Map<string, LocalApiEntry>();
+  readonly #entries = new Map<string, KeptLocalEntry>();
   /** Handled event ids with their createdAt, pruned once older than the overlap window. */
   readonly #seen = new Map<string, number>();
   /** createdAt of the newest event handled (store clock); undefined before any event exists. */
   cursor: string | undefined;
   /** Set by deploys and undeploys; the sync clears it when it schedules a write of the local copy. */
   changed = false;
+  /** True during a full load: one line per API would be 10,000 lines, so they are logged at debug (a summary follows). */
+  #loading = false;
   /** One environment refresh per cycle at most (organization filter); reset by {@link startCycle}. */
   #scopeRefresh: Promise<void> | undefined;
 
@@ -78,11 +87,12 @@ export class SyncReconciler {
     this.#overlapMs = options.overlapMs;
     this.#counts = options.counts;
     this.#logger = options.logger;
+    this.#runtimeOptions = options.runtime ?? {};
     this.#call = options.call;
   }
 
   /** The deployed entries (what the local copy holds). */
-  entries(): LocalApiEntry[] {
+  entries(): KeptLocalEntry[] {
     return [...this.#entries.values()];
   }
 
@@ -92,11 +102,20 @@ export class SyncReconciler {
 
   /**
    * Deploys every started API of the served environments; undeploys what is no longer started. APIs are read 1,000
-   * per page (the next page is fetched while the deployments of the current one are read, 16 at a time).
+   * per page (the next page is fetched while the current one is processed), their latest deployments 100 per call.
    */
   async fullLoad(): Promise<void> {
+    this.#loading = true;
+    try {
+      await this.#load();
+    } finally {
+      this.#loading = false;
+    }
+  }
+
+  async #load(): Promise<void> {
     await this.#refreshScope();
-    const cursor = await this.#newestEventDate();
+    const before = await this.#eventsBeforeLoad();
     const listed = new Set<string>();
     const criteria = { state: 'STARTED' as const, environmentIds: this.#scope.apiSearchEnvironments() };
     const fetchPage = (page: number) => {
@@ -111,16 +130,43 @@ export class SyncReconciler {
       if (more) next = fetchPage(page + 1);
       const served = result.data.filter((api) => this.#scope.allows(api.environmentId));
       for (const api of served) listed.add(api.id);
-      await inParallel(served, PARALLEL_READS, async (api) => {
-        this.#apply(api, await this.#call(() => this.#store.deployments.findLatest(api.id)));
-      });
+      await this.#applyLatest(served);
       if (!more) break;
     }
     // Not listed: stopped, deleted or out of scope, or skipped by a page that shifted under a concurrent rename. Each
     // is checked on its own rather than undeployed on the word of the listing.
     const absent = this.#registry.ids().filter((id) => !listed.has(id));
     await inParallel(absent, PARALLEL_READS, (id) => this.#reconcile(id));
-    this.cursor = cursor;
+    // The load read the store after these events were committed: it applied them. Marked seen, they are not read again
+    // by the first incremental cycle, whose window overlaps them (10,000 PUBLISH_API events after a bulk import).
+    this.#seen.clear();
+    for (const event of before.events) this.#seen.set(event.id, Date.parse(event.createdAt));
+    this.cursor = before.cursor;
+  }
+
+  /**
+   * Applies the latest deployment of each API, read {@link DEPLOYMENTS_PER_READ} APIs per store call (the next batch
+   * is read while the current one is compiled), letting the event loop turn every {@link YIELD_EVERY} APIs.
+   */
+  async #applyLatest(apis: readonly Api[]): Promise<void> {
+    const read = (from: number) => {
+      const ids = apis.slice(from, from + DEPLOYMENTS_PER_READ).map((api) => api.id);
+      const result = this.#call(() => this.#store.deployments.findLatestByApis(ids));
+      result.catch(noop); // awaited below; this only keeps a failure during the previous batch from going unhandled
+      return result;
+    };
+    let next = apis.length > 0 ? read(0) : undefined;
+    for (let from = 0; next !== undefined; from += DEPLOYMENTS_PER_READ) {
+      const deployments = await next;
+      const to = Math.min(apis.length, from + DEPLOYMENTS_PER_READ);
+      next = to < apis.length ? read(to) : undefined;
+      const byApi = new Map(deployments.map((deployment) => [deployment.apiId, deployment]));
+      for (let i = from; i < to; i++) {
+        const api = apis[i]!;
+        this.#apply(api, byApi.get(api.id));
+        if ((i + 1) % YIELD_EVERY === 0) await nextTurn();
+      }
+    }
   }
 
   /** Reads the API events since the cursor (minus the overlap) and reconciles the APIs they name. */
@@ -194,7 +240,7 @@ export class SyncReconciler {
   #deploy(entry: LocalApiEntry): void {
     const { api, deployment } = entry;
     if (this.#registry.get(api.id)?.deploymentId === deployment.id) {
-      this.#entries.set(api.id, entry);
+      this.#entries.set(api.id, new KeptLocalEntry(entry));
       return;
     }
     let runtime: ApiRuntime;
@@ -208,6 +254,7 @@ export class SyncReconciler {
           definition: filterPlansByTags(deployment.definition, this.#tags),
         },
         this.#logger,
+        this.#runtimeOptions,
       );
     } catch (error) {
       this.#counts.rejected++;
@@ -216,10 +263,12 @@ export class SyncReconciler {
     }
     const redeploy = this.#registry.get(api.id) !== undefined;
     this.#registry.deploy(runtime);
-    this.#entries.set(api.id, entry);
+    this.#entries.set(api.id, new KeptLocalEntry(entry));
     this.changed = true;
     this.#counts.deploys++;
-    this.#logger.info({ api: api.id, name: runtime.name, revision: deployment.revision, redeploy }, 'API deployed');
+    const line = { api: api.id, name: runtime.name, revision: deployment.revision, redeploy };
+    if (this.#loading) this.#logger.debug(line, 'API deployed');
+    else this.#logger.info(line, 'API deployed');
   }
 
   #undeploy(apiId: string): void {
@@ -227,7 +276,8 @@ export class SyncReconciler {
     if (!this.#registry.undeploy(apiId)) return;
     this.changed = true;
     this.#counts.undeploys++;
-    this.#logger.info({ api: apiId }, 'API undeployed');
+    if (this.#loading) this.#logger.debug({ api: apiId }, 'API undeployed');
+    else this.#logger.info({ api: apiId }, 'API undeployed');
   }
 
   #refreshScope(): Promise<void> {
@@ -242,13 +292,25 @@ export class SyncReconciler {
     return criteria;
   }
 
-  /** createdAt of the newest API event (store clock), read before the full load so nothing after it is missed. */
-  async #newestEventDate(): Promise<string | undefined> {
+  /**
+   * Read before the full load, so that nothing committed after it is missed: the createdAt of the newest API event
+   * (store clock; the cursor after the load) and the events of the overlap window before it (ids and createdAt).
+   */
+  async #eventsBeforeLoad(): Promise<{ cursor: string | undefined; events: { id: string; createdAt: string }[] }> {
     const criteria = this.#eventCriteria();
     const { totalCount } = await this.#call(() => this.#store.events.search(criteria, { page: 1, perPage: 1 }));
-    if (totalCount === 0) return undefined;
+    if (totalCount === 0) return { cursor: undefined, events: [] };
     const last = await this.#call(() => this.#store.events.search(criteria, { page: totalCount, perPage: 1 }));
-    return last.data[0]?.createdAt;
+    const cursor = last.data[0]?.createdAt;
+    if (cursor === undefined) return { cursor, events: [] };
+    const window = { ...criteria, from: new Date(Date.parse(cursor) - this.#overlapMs).toISOString() };
+    const events: { id: string; createdAt: string }[] = [];
+    for (let page = 1; ; page++) {
+      const result = await this.#call(() => this.#store.events.search(window, { page, perPage: PAGE_SIZE }));
+      for (const { id, createdAt } of result.data) events.push({ id, createdAt });
+      if (result.data.length === 0 || page * result.perPage >= result.totalCount) break;
+    }
+    return { cursor, events };
   }
 }
 

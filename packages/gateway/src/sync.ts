@@ -19,10 +19,12 @@
  * deployment snapshot matches its sharding tags; tagged plans that do not match are removed at deploy time
  * (sharding-tags.ts).
  */
+
 import { ApimError, type ConfigStore } from '@apim/core';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { ApiRegistry } from './api-registry.js';
+import type { ApiRuntimeOptions } from './api-runtime.js';
 import { EnvironmentScope } from './environment-scope.js';
 import { LocalStateWriter, readLocalState } from './local-state.js';
 import { parseShardingTags, type ShardingTags } from './sharding-tags.js';
@@ -45,6 +47,8 @@ export interface GatewaySyncOptions {
   shardingTags?: string;
   /** File keeping a copy of the served state, e.g. `<dataDir>/gateway-state.json` (default: none). */
   localStatePath?: string;
+  /** How deployments are compiled: the policy registry (default: the built-in policies) and platform flows. */
+  runtime?: ApiRuntimeOptions;
   /** Delay between a change and the write of the local copy (default 1 s). */
   localStateDebounceMs?: number;
   /** How long one store call may take before the store counts as unreachable (default 5 s). */
@@ -113,6 +117,7 @@ export class GatewaySync {
       counts: this.#counts,
       logger: this.#logger,
       call: (operation) => this.#bounded(operation()),
+      runtime: options.runtime,
     });
     const reconciler = this.#reconciler;
     this.#localState =
@@ -266,6 +271,7 @@ export class GatewaySync {
   }
 
   async #fullLoad(): Promise<void> {
+    const { deploys, undeploys, rejected } = this.#counts;
     await this.#reconciler.fullLoad();
     this.#firstSyncDone = true;
     this.#reconciler.changed = true; // the local copy must reflect the store, even when nothing was deployed
@@ -273,7 +279,14 @@ export class GatewaySync {
       this.#servingFromLocalCopy = false;
       this.#logger.info({ apis: this.#registry.size }, 'configuration store back: full resync done, local copy left');
     }
-    this.#logger.info({ apis: this.#registry.size }, 'full sync done');
+    // The per-API lines of a full load are at debug level: this one sums them up.
+    const done = {
+      apis: this.#registry.size,
+      deployed: this.#counts.deploys - deploys,
+      undeployed: this.#counts.undeploys - undeploys,
+      rejected: this.#counts.rejected - rejected,
+    };
+    this.#logger.info(done, 'full sync done');
   }
 
   /** Serves the local copy, unless a full load succeeded meanwhile. A missing or unreadable file is logged, ignored. */

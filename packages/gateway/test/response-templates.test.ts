@@ -39,8 +39,8 @@ describe('response templates', () => {
     expect(json.status).toBe(503);
     expect(json.headers['x-reason']).toBe('backend-down');
     expect(json.headers['content-type']).toBe('application/json');
-    // Rendered literally until the expression language is wired in.
-    expect(json.body.toString()).toBe('{"error":"backend down","key":"{#error.key}"}');
+    // The body is an EL template: `#error` is the failure.
+    expect(json.body.toString()).toBe('{"error":"backend down","key":"GATEWAY_CLIENT_CONNECTION_ERROR"}');
     expect(json.headers['content-length']).toBe(String(json.body.length));
     expect(json.headers['x-gravitee-request-id']).toBeDefined();
     expect(json.headers.connection).toBe('close');

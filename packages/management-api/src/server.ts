@@ -13,6 +13,8 @@ import { ENVIRONMENT_PREFIX, type RouteContext } from './http/route-context.js';
 import { installValidation } from './http/validation.js';
 import { planRoutes } from './plans/plan-routes.js';
 import { PlanService } from './plans/plan-service.js';
+import { defaultPolicyRegistry } from './plugins/flow-validation.js';
+import { policyRoutes } from './plugins/policy-routes.js';
 import { BasicAuthenticator, type BasicAuthenticatorOptions } from './security/basic-authenticator.js';
 import type { PermissionChecker } from './security/permissions.js';
 import { installSecurity } from './security/security-hook.js';
@@ -80,6 +82,7 @@ export async function buildManagementApi(options: ManagementApiOptions): Promise
     { prefix: `${ENVIRONMENT_PREFIX}/apis` },
   );
   await app.register(async (scope) => importExportRoutes(scope, ctx), { prefix: `${ENVIRONMENT_PREFIX}/apis` });
+  await app.register(async (scope) => policyRoutes(scope, defaultPolicyRegistry()));
   await app.ready();
   return app;
 }

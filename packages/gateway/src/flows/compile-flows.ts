@@ -59,6 +59,20 @@ function template(c: Compiler, source: string, path: string, label: string): Com
 const readsBody = (t: CompiledTemplate | undefined, phase: ChainPhase) =>
   t?.references.some((r) => BODY_REFERENCES[phase].test(r)) === true;
 
+type SchemaNode = { 'x-el'?: boolean; properties?: Record<string, SchemaNode>; items?: SchemaNode };
+
+/** Whether an `x-el` string of a (validated) configuration reads the `phase` body, e.g. `{#request.content}`. */
+function configReadsBody(schema: SchemaNode, value: unknown, phase: ChainPhase): boolean {
+  if (schema['x-el'] === true && typeof value === 'string') return readsBody(compileTemplate(value), phase);
+  if (Array.isArray(value))
+    return schema.items !== undefined && value.some((v) => configReadsBody(schema.items!, v, phase));
+  if (typeof value !== 'object' || value === null || schema.properties === undefined) return false;
+  return Object.entries(schema.properties).some(([key, sub]) => {
+    const v = (value as Record<string, unknown>)[key];
+    return v !== undefined && configReadsBody(sub, v, phase);
+  });
+}
+
 function compileStep(
   c: Compiler,
   step: Step,
@@ -98,7 +112,12 @@ function compileStep(
     return undefined;
   }
   if (run === undefined) return undefined;
-  return Object.freeze({ policyId: plugin.id, location: path, condition, run });
+  const schema = plugin.schema as SchemaNode;
+  const readsBodies = {
+    request: configReadsBody(schema, config.value, 'request'),
+    response: configReadsBody(schema, config.value, 'response'),
+  };
+  return Object.freeze({ policyId: plugin.id, location: path, condition, run, readsBodies });
 }
 
 function compileFlow(c: Compiler, flow: Flow, level: CompiledFlow['level'], path: string, label: string) {
@@ -129,7 +148,10 @@ function compileFlow(c: Compiler, flow: Flow, level: CompiledFlow['level'], path
   const response = steps('response');
   const needs = (phase: ChainPhase, bodyOf: 'request' | 'response') =>
     (phase === 'request' ? request : response).some(
-      (s) => c.input.registry.get(s.policyId)?.needsBody?.[bodyOf] === true || readsBody(s.condition, bodyOf),
+      (s) =>
+        c.input.registry.get(s.policyId)?.needsBody?.[bodyOf] === true ||
+        s.readsBodies?.[bodyOf] === true ||
+        readsBody(s.condition, bodyOf),
     );
   return Object.freeze({
     level,

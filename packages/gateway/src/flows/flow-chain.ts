@@ -18,6 +18,8 @@ export interface CompiledStep {
   readonly location: string;
   readonly condition: CompiledTemplate | undefined;
   readonly run: (exec: ExecutionContext) => void | Promise<void>;
+  /** An `x-el` field of the configuration reads a body (`{#request.content}`): the gateway must buffer it. */
+  readonly readsBodies?: { readonly request: boolean; readonly response: boolean };
 }
 
 /** The steps of a flow, by phase. */

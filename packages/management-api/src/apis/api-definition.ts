@@ -9,6 +9,10 @@ import {
   validateApiDefinition,
   validatePlanDefinition,
 } from '@apim/core';
+import { defaultPolicyRegistry, flowErrors } from '../plugins/flow-validation.js';
+
+/** Saving accepts policies this installation lacks (they are refused at deploy). */
+const SAVING = { allowUnknownPolicies: true } as const;
 
 /**
  * Keys of a v4 definition (or of an ApiV4 payload) that the API record keeps in its own columns, or that only
@@ -68,6 +72,7 @@ function omit(source: JsonObject, keys: readonly string[]): JsonObject {
 export function checkApiDefinition(input: JsonObject, extra: FieldError[] = []): ApiDefinition {
   const result = validateApiDefinition(input);
   const errors = [...extra, ...(result.ok ? [] : result.errors)];
+  if (result.ok) errors.push(...flowErrors(defaultPolicyRegistry(), result.value.flows, '/flows', SAVING));
   if (!result.ok || errors.length > 0) {
     throw new ValidationError('The API definition is invalid.', errors, 'DEFINITION_INVALID');
   }
@@ -78,6 +83,8 @@ export function checkApiDefinition(input: JsonObject, extra: FieldError[] = []):
 export function checkPlanDefinition(input: JsonObject): PlanDefinition {
   const result = validatePlanDefinition(input);
   if (!result.ok) throw new ValidationError('The plan definition is invalid.', result.errors, 'DEFINITION_INVALID');
+  const flows = flowErrors(defaultPolicyRegistry(), result.value.flows, '/flows', SAVING);
+  if (flows.length > 0) throw new ValidationError('The plan definition is invalid.', flows, 'DEFINITION_INVALID');
   return result.value;
 }
 
@@ -132,6 +139,17 @@ export function deploymentDefinition(
     .sort((a, b) => a.order - b.order || a.id.localeCompare(b.id))
     .map(deployablePlan);
   return { api: deployableApi(api), plans: deployable };
+}
+
+/**
+ * Checks the flows of a deployment snapshot (API and plans) against the policy registry, as the gateway will:
+ * throws a 400 DEFINITION_INVALID whose details point at `/api/flows/...` or `/plans/<id>/flows/...`.
+ */
+export function checkDeploymentFlows(snapshot: { api: ApiDefinition; plans: readonly PlanDefinition[] }): void {
+  const registry = defaultPolicyRegistry();
+  const errors = flowErrors(registry, snapshot.api.flows, '/api/flows');
+  for (const plan of snapshot.plans) errors.push(...flowErrors(registry, plan.flows, `/plans/${plan.id}/flows`));
+  if (errors.length > 0) throw new ValidationError('The flows of the API are invalid.', errors, 'DEFINITION_INVALID');
 }
 
 /** JSON with sorted keys and no undefined members, to compare documents whatever their key order. */

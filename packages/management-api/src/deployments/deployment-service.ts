@@ -9,7 +9,7 @@ import {
   type Page,
   type Repositories,
 } from '@apim/core';
-import { deploymentDefinition } from '../apis/api-definition.js';
+import { checkDeploymentFlows, deploymentDefinition } from '../apis/api-definition.js';
 import { findApi } from '../apis/api-service.js';
 import { badRequest, ManagementError } from '../http/errors.js';
 import type { Principal } from '../security/basic-authenticator.js';
@@ -58,6 +58,8 @@ export class DeploymentService {
         throw badRequest(`Api [${apiId}] is archived and cannot be deployed.`, 'api.archived', { api: apiId });
       }
       const plans = await repos.plans.search({ apiId });
+      const snapshot = deploymentDefinition(api, plans);
+      checkDeploymentFlows(snapshot);
       const latest = await repos.deployments.findLatest(apiId);
       const now = nowIso();
       const deployment = await repos.deployments.create({
@@ -66,7 +68,7 @@ export class DeploymentService {
         environmentId: env.id,
         revision: (latest?.revision ?? 0) + 1,
         label: label ?? null,
-        definition: deploymentDefinition(api, plans),
+        definition: snapshot,
         deployedBy: principal.userId,
         createdAt: now,
       });
