@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EchoUpstream, startEchoUpstream } from '@apim/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApimProcess, freePort, startApim } from './support/process.js';
+import { type ApimProcess, eventually, freePort, startApim } from './support/process.js';
 import { assertProxiesIntact, importDeployStart, manage, type Urls, waitForStatus } from './support/scenario.js';
 
 // `apim start` as a real process on a temporary data dir: import, deploy, call, stop, restart.
@@ -74,6 +74,12 @@ describe('apim start (all in one, SQLite)', () => {
     const servedAfter = await waitForStatus(urls.gateway, '/proxy-api', 200);
     expect(servedAfter).toBeLessThan(2_000);
     await assertProxiesIntact(urls.gateway, upstream);
+    // The fixture's endpoint group runs an http-health-check every second on `/` (overrideEndpointPath).
+    await eventually(
+      async () => upstream.requests.some((r) => r.method === 'GET' && r.url === '/'),
+      5_000,
+      'health check',
+    );
 
     expect((await manage(urls, 'POST', `/apis/${apiId}/_stop`)).status).toBe(204);
     await waitForStatus(urls.gateway, '/proxy-api', 404);

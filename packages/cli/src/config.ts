@@ -158,6 +158,11 @@ export const ConfigSchema = Type.Object({
         description: 'Accept HTTP/2 with prior knowledge (h2c) beside HTTP/1.1 on a plain port.',
       }),
       websocket: Type.Boolean({ default: true, description: 'Relay WebSocket upgrades to the endpoints.' }),
+      tcpEnabled: Type.Boolean({
+        default: false,
+        description: 'Serve TCP proxy APIs on their own TLS port (SNI picks the API; uses tlsCert and tlsKey).',
+      }),
+      tcpPort: Port(4082, 'Port of the TCP proxy server.'),
       localStatePath: Type.String({
         default: '',
         description:

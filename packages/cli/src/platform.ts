@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ConfigStore } from '@apim/core';
+import { ApimError, type ConfigStore } from '@apim/core';
 import { type HeaderOverrideMode, startGateway } from '@apim/gateway';
 import { ensureDefaults, startManagementApi } from '@apim/management-api';
 import { createConfigStore } from '@apim/repository-sql';
@@ -14,6 +14,18 @@ export interface RunningPlatform {
   gatewayUrl?: string;
   managementUrl?: string;
   close(): Promise<void>;
+}
+
+/** The TCP proxy server's options, when enabled (it needs the gateway's certificates: SNI selects the API). */
+function tcpServerOptions(gateway: Config['gateway']) {
+  if (!gateway.tcpEnabled) return undefined;
+  const tls = gatewayTlsOptions(gateway);
+  if (!tls) {
+    throw new ApimError('CONFIG_INVALID', {
+      message: 'gateway.tcpEnabled needs gateway.tlsCert and gateway.tlsKey (TCP proxy APIs are routed by SNI).',
+    });
+  }
+  return { port: gateway.tcpPort, host: gateway.host, tls };
 }
 
 function displayHost(host: string): string {
@@ -103,6 +115,7 @@ export async function startPlatform(
         http2: config.gateway.http2,
         http2Cleartext: config.gateway.http2Cleartext,
         websocket: config.gateway.websocket,
+        tcp: tcpServerOptions(config.gateway),
         node: config.node.enabled
           ? {
               port: config.node.port,
@@ -116,6 +129,8 @@ export async function startPlatform(
       const scheme = config.gateway.tlsCert ? 'https' : 'http';
       platform.gatewayUrl = `${scheme}://${displayHost(config.gateway.host)}:${gateway.port}`;
       banner.push(`Gateway         ${platform.gatewayUrl}`);
+      if (gateway.tcpPort !== undefined)
+        banner.push(`TCP proxy       tls://${displayHost(config.gateway.host)}:${gateway.tcpPort}`);
       if (gateway.nodePort !== undefined) {
         const nodeUrl = `http://${displayHost(config.node.host)}:${gateway.nodePort}/_node/health`;
         const credentials = config.node.password
