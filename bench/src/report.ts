@@ -205,6 +205,19 @@ export function checkGoals(results: TargetResult[]): GoalCheck[] {
       });
     }
   }
+  const passthrough = byId.get('apim passthrough-v4');
+  const stepped = byId.get('apim five-steps-v4');
+  if (stepped?.status === 'ok' && passthrough?.status === 'ok') {
+    const vsPassthrough = rpsRatio(stepped, passthrough);
+    if (vsPassthrough !== undefined) {
+      checks.push({
+        goal: `${stepped.id} >= 0.9x ${passthrough.id} (five trivial steps cost at most 10 %)`,
+        value: ratio(vsPassthrough),
+        pass: vsPassthrough >= 0.9,
+        noisy: noisyRounds(stepped, passthrough),
+      });
+    }
+  }
   return checks;
 }
 

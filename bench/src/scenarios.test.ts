@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_UPSTREAM_HOST, loadScenario, rewriteTargets, SCENARIOS } from './scenarios.js';
+import { FIXTURE_UPSTREAM_HOST, loadScenario, rewriteTargets, SCENARIOS, withTrivialSteps } from './scenarios.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/gravitee/bench/', import.meta.url));
 
@@ -33,8 +33,25 @@ describe('SCENARIOS', () => {
     }
   });
 
-  it('runs both passthrough scenarios and explains every skipped one', () => {
-    expect(SCENARIOS.filter((s) => !s.skip).map((s) => s.id)).toEqual(['passthrough-v4', 'passthrough-v2']);
+  it('runs the passthrough, flow-overhead, mock and json-transformation scenarios and explains every skipped one', () => {
+    expect(SCENARIOS.filter((s) => !s.skip).map((s) => s.id)).toEqual([
+      'passthrough-v4',
+      'passthrough-v2',
+      'five-steps-v4',
+      'mock',
+      'json-transformation-v2',
+    ]);
     expect(SCENARIOS.filter((s) => s.id.startsWith('api-key')).every((s) => s.setup)).toBe(true);
+  });
+});
+
+describe('withTrivialSteps', () => {
+  it('adds one API flow of five transform-headers steps and keeps the rest of the definition', () => {
+    const passthrough = SCENARIOS.find((s) => s.id === 'passthrough-v4')!;
+    const plain = loadScenario(FIXTURES, passthrough, 'http://127.0.0.1:9000');
+    const stepped = withTrivialSteps(plain) as { api: { flows: { request: { policy: string }[] }[] } };
+    expect(stepped.api.flows).toHaveLength(1);
+    expect(stepped.api.flows[0]?.request.map((s) => s.policy)).toEqual(Array(5).fill('transform-headers'));
+    expect({ ...stepped.api, flows: undefined }).toEqual({ ...(plain.api as object), flows: undefined });
   });
 });

@@ -32,9 +32,30 @@ export interface Scenario {
   setup?: SetupHook;
   /** Also measure latency at a fixed rate. */
   openLoop?: boolean;
+  /** Changes the definition after loading (a variant of a fixture, e.g. with extra flow steps). */
+  transform?: (definition: Record<string, unknown>) => Record<string, unknown>;
 }
 
-const NEEDS_POLICIES = 'needs policy engine / security';
+const NEEDS_SECURITY = 'needs api-key plans and subscriptions';
+const NEEDS_RATE_LIMIT = 'needs the rate-limit policy and counter store';
+
+/** Number of steps in the flow-overhead scenario. */
+export const TRIVIAL_STEPS = 5;
+
+/**
+ * The v4 passthrough definition with an API flow of five trivial steps (each adds one request header), to measure
+ * what running a flow costs against the same definition without one.
+ */
+export function withTrivialSteps(definition: Record<string, unknown>): Record<string, unknown> {
+  const api = definition.api as Record<string, unknown>;
+  const steps = Array.from({ length: TRIVIAL_STEPS }, (_, i) => ({
+    name: `step ${i + 1}`,
+    policy: 'transform-headers',
+    configuration: { addHeaders: [{ name: `X-Bench-Step-${i + 1}`, value: 'on' }] },
+  }));
+  const flow = { name: 'five trivial steps', selectors: [{ type: 'HTTP', path: '/', pathOperator: 'STARTS_WITH' }] };
+  return { ...definition, api: { ...api, flows: [{ ...flow, request: steps, response: [] }] } };
+}
 
 /**
  * Subscribes an application to the API's API-key plan and returns the `X-Gravitee-Api-Key` header (Gravitee's flow:
@@ -70,16 +91,16 @@ export const apiKeySetup: SetupHook = async ({ client, apiId }) => {
 export const SCENARIOS: Scenario[] = [
   { id: 'passthrough-v4', file: '0-passthrough-v4.json', contextPath: '/passthrough', openLoop: true },
   { id: 'passthrough-v2', file: '0-passthrough-v2.json', contextPath: '/passthrough' },
-  { id: 'mock', file: '1-mock.yaml', contextPath: '/mock', expectBody: 'Hello', skip: NEEDS_POLICIES },
-  { id: 'api-key-v4', file: '2-api-key-v4.json', contextPath: '/apikey', setup: apiKeySetup, skip: NEEDS_POLICIES },
-  { id: 'api-key-v2', file: '2-api-key-v2.json', contextPath: '/apikey', setup: apiKeySetup, skip: NEEDS_POLICIES },
-  { id: 'rate-limit-v2', file: '3-rate-limit-v2.json', contextPath: '/ratelimit', skip: NEEDS_POLICIES },
+  { id: 'five-steps-v4', file: '0-passthrough-v4.json', contextPath: '/passthrough', transform: withTrivialSteps },
+  { id: 'mock', file: '1-mock.yaml', contextPath: '/mock', expectBody: 'Hello' },
+  { id: 'api-key-v4', file: '2-api-key-v4.json', contextPath: '/apikey', setup: apiKeySetup, skip: NEEDS_SECURITY },
+  { id: 'api-key-v2', file: '2-api-key-v2.json', contextPath: '/apikey', setup: apiKeySetup, skip: NEEDS_SECURITY },
+  { id: 'rate-limit-v2', file: '3-rate-limit-v2.json', contextPath: '/ratelimit', skip: NEEDS_RATE_LIMIT },
   {
     id: 'json-transformation-v2',
     file: '5-json-transformation-v2.json',
     contextPath: '/json-transformation',
     expectBody: 'World',
-    skip: NEEDS_POLICIES,
   },
 ];
 
@@ -115,5 +136,6 @@ export function rewriteTargets<T>(definition: T, upstreamUrl: string): { definit
 export function loadScenario(fixturesDir: string, scenario: Scenario, upstreamUrl: string): Record<string, unknown> {
   const text = readFileSync(join(fixturesDir, scenario.file), 'utf8');
   const parsed = scenario.file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  return rewriteTargets(parsed as Record<string, unknown>, upstreamUrl).definition;
+  const definition = rewriteTargets(parsed as Record<string, unknown>, upstreamUrl).definition;
+  return scenario.transform ? scenario.transform(definition) : definition;
 }
