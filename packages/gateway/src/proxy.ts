@@ -40,13 +40,19 @@ export async function* limitedBody(req: IncomingMessage, limit: number): AsyncGe
  *
  * @example proxyRequest(exchange, endpoint);
  */
-export function proxyRequest(exchange: Exchange, endpoint: EndpointRuntime, request?: GatewayPolicyRequest): void {
+export function proxyRequest(
+  exchange: Exchange,
+  endpoint: EndpointRuntime,
+  request?: GatewayPolicyRequest,
+  /** The upstream request target chosen by a policy (dynamic routing) instead of the request's own path. */
+  routedPath?: string,
+): void {
   const { req, prefixLength } = exchange;
   const { settings } = exchange.context;
   const url = req.url ?? '/';
   const rest =
     request === undefined ? (prefixLength === 0 ? url : url.slice(prefixLength)) : restOf(request, url, prefixLength);
-  const path = endpoint.upstreamPath(rest);
+  const path = routedPath ?? endpoint.upstreamPath(rest);
   const proto = (req.socket as TLSSocket).encrypted === true ? 'https' : 'http';
   const inMemory = request?.upstreamBody;
   const headers = buildUpstreamHeaders(

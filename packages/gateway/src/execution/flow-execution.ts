@@ -3,7 +3,9 @@
  * selected step needs it, run the request phase, then answer (interruption, mock) or proxy with what the policies
  * changed. Only APIs whose deployment has flows come here: the others never allocate a context.
  */
+
 import type { IncomingMessage } from 'node:http';
+import { ATTR_REQUEST_ENDPOINT } from '@apim/core';
 import type { ApiRuntime } from '../api-runtime.js';
 import type { Exchange } from '../exchange.js';
 import type { CompiledFlows, FlowSelection } from '../flows/index.js';
@@ -11,6 +13,7 @@ import { failure } from '../gateway-error.js';
 import { proxyRequest } from '../proxy.js';
 import { FlowResponsePhase, interruptionFailure, writeExecutionResponse } from './flow-response.js';
 import { GatewayExecutionContext } from './gateway-execution-context.js';
+import { type RoutedEndpoint, resolveRoutedEndpoint } from './routed-endpoint.js';
 
 /** Where a request with flows stands once its request phase ran. */
 interface FlowRun {
@@ -108,7 +111,17 @@ function afterRequest(run: FlowRun): void {
       );
     return;
   }
-  const endpoint = api.endpointGroup?.select();
+  const override = exec.attributes.get(ATTR_REQUEST_ENDPOINT);
+  let routed: RoutedEndpoint | undefined;
+  if (typeof override === 'string' && override !== '') {
+    routed = resolveRoutedEndpoint(api.endpointGroup, override);
+    if (routed === undefined) {
+      exchange.context.logger.warn({ api: api.id, target: override }, 'routing target is not an endpoint of the API');
+      exchange.fail(failure('GATEWAY_NO_ENDPOINT_AVAILABLE'));
+      return;
+    }
+  }
+  const endpoint = routed?.endpoint ?? api.endpointGroup?.select();
   if (endpoint === undefined) {
     exchange.fail(failure('GATEWAY_NO_ENDPOINT_AVAILABLE'));
     return;
@@ -118,7 +131,7 @@ function afterRequest(run: FlowRun): void {
     exchange.expectContinue = false;
   }
   if (hasResponseSteps(selection)) exchange.responsePhase = new FlowResponsePhase(exchange, run.flows, exec, selection);
-  proxyRequest(exchange, endpoint, exec.request);
+  proxyRequest(exchange, endpoint, exec.request, routed?.path);
 }
 
 function hasResponseSteps(selection: FlowSelection): boolean {
