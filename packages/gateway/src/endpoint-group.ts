@@ -10,6 +10,7 @@ import { type Dispatcher, interceptors, Pool } from 'undici';
 import { resolveEndpointClientConfig } from './endpoint-options.js';
 import { CircuitBreaker, type CircuitState } from './failover/circuit-breaker.js';
 import type { FailoverSettings } from './failover/failover-options.js';
+import { H2cDispatcher } from './grpc/h2c-dispatcher.js';
 import { EndpointHealthChecker, type HealthCheckResult } from './health/endpoint-health-checker.js';
 import { resolveHealthCheck } from './health/health-check-config.js';
 import { type Balanceable, createLoadBalancer, type LoadBalancer } from './load-balancer.js';
@@ -34,6 +35,8 @@ export class EndpointRuntime implements Balanceable {
   /** Settings of the definition this gateway ignores for now. */
   readonly unsupported: string[];
   readonly #maxRedirections: number;
+  /** Set for h2c targets (gRPC): requests go through a `node:http2` session instead of the pool. */
+  readonly #h2c: H2cDispatcher | undefined;
   #pool: Pool | undefined;
   #dispatcher: Dispatcher | undefined;
   /** Set by {@link close} / {@link destroy}: a pool created afterwards is closed at once, as the old one would be. */
@@ -59,6 +62,11 @@ export class EndpointRuntime implements Balanceable {
     this.unsupported = config.unsupported;
     this.poolOptions = config.poolOptions;
     this.#maxRedirections = config.maxRedirections;
+    const read = config.poolOptions.headersTimeout;
+    const connectTimeout = (config.poolOptions.connect as { timeout?: number }).timeout;
+    this.#h2c = config.h2c
+      ? new H2cDispatcher(this.origin, { connectTimeout, readTimeout: read, tls: config.tls })
+      : undefined;
     this.circuit = failover === undefined ? undefined : new CircuitBreaker(failover);
   }
 
@@ -78,6 +86,7 @@ export class EndpointRuntime implements Balanceable {
 
   /** What requests go through: the pool, composed with the redirect interceptor when `followRedirects`. */
   get dispatcher(): Dispatcher {
+    if (this.#h2c !== undefined) return this.#h2c as unknown as Dispatcher;
     this.#dispatcher ??=
       this.#maxRedirections > 0
         ? this.pool.compose(interceptors.redirect({ maxRedirections: this.#maxRedirections }))
@@ -93,12 +102,14 @@ export class EndpointRuntime implements Balanceable {
   /** Closes the pool gracefully (requests already dispatched complete first); nothing to do when it was never used. */
   async close(): Promise<void> {
     this.#ended ??= 'closed';
+    await this.#h2c?.close();
     await this.#pool?.close();
   }
 
   /** Closes the pool now, failing requests still running. */
   async destroy(): Promise<void> {
     this.#ended = 'destroyed';
+    await this.#h2c?.destroy();
     await this.#pool?.destroy();
   }
 

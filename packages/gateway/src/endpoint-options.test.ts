@@ -81,7 +81,8 @@ describe('resolveEndpointClientConfig', () => {
     );
     expect(config.origin).toBe('http://backend:50051');
     expect(config.poolOptions).toMatchObject({ connections: 100, headersTimeout: 10_000, keepAliveTimeout: 30_000 });
-    expect(config.unsupported).toEqual(['proxy', 'http.version HTTP_2 over cleartext (h2c)']);
+    expect(config.unsupported).toEqual(['proxy']);
+    expect(config.h2c).toBe(true); // grpc:// goes through a node:http2 session (src/grpc/)
     expect(config.maxRedirections).toBe(5);
   });
 

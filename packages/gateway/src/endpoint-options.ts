@@ -33,6 +33,13 @@ export interface EndpointClientConfig {
   maxRedirections: number;
   /** Headers set on every upstream request (`sharedConfiguration.headers`), as [lowercase name, value]. */
   headers: [string, string][];
+  /**
+   * Call through a `node:http2` session instead of undici (see `grpc/`): `grpc://` and `http://` with
+   * `http.version: HTTP_2` (h2c with prior knowledge), `grpcs://` (h2 over TLS, trailers kept).
+   */
+  h2c: boolean;
+  /** The TLS options of `https` / `grpcs` targets. */
+  tls: ConnectionOptions;
   /** Settings present in the definition that this gateway does not apply yet (logged at deploy). */
   unsupported: string[];
 }
@@ -102,7 +109,10 @@ export function resolveEndpointClientConfig(group: EndpointGroup, endpoint: Endp
   const http = { ...HTTP_CLIENT_DEFAULTS, ...stripUndefined(shared.http ?? {}) };
   const unsupported: string[] = [];
   if (shared.proxy?.enabled) unsupported.push('proxy');
-  if (http.version === 'HTTP_2' && scheme === 'http:') unsupported.push('http.version HTTP_2 over cleartext (h2c)');
+  // gRPC is HTTP/2 only: `grpc(s)://` targets go through node:http2 whatever `http.version` says.
+  const h2c =
+    url.protocol === 'grpc:' || url.protocol === 'grpcs:' || (http.version === 'HTTP_2' && scheme === 'http:');
+  const tls = tlsOptions(shared.ssl, unsupported);
 
   const readTimeout = Math.max(0, http.readTimeout);
   const keepAliveTimeout = Math.max(1, http.keepAliveTimeout);
@@ -114,7 +124,7 @@ export function resolveEndpointClientConfig(group: EndpointGroup, endpoint: Endp
     keepAliveTimeout,
     keepAliveMaxTimeout: keepAliveTimeout,
     allowH2: http.version === 'HTTP_2',
-    connect: { timeout: http.connectTimeout, ...tlsOptions(shared.ssl, unsupported) },
+    connect: { timeout: http.connectTimeout, ...tls },
   };
   const port = url.port === '' ? '' : `:${url.port}`;
   return {
@@ -130,6 +140,8 @@ export function resolveEndpointClientConfig(group: EndpointGroup, endpoint: Endp
     headers: (shared.headers ?? [])
       .filter((header) => header.name.trim() !== '')
       .map((header) => [header.name.trim().toLowerCase(), header.value]),
+    h2c,
+    tls,
     unsupported,
   };
 }

@@ -286,11 +286,20 @@ export class Exchange implements Dispatcher.DispatchHandler, RequestIds {
     else if (!this.res.write(chunk)) controller.pause();
   }
 
-  onResponseEnd(): void {
+  onResponseEnd(
+    _controller?: Dispatcher.DispatchController,
+    trailers?: Record<string, string | string[] | undefined>,
+  ): void {
     if (this.#state !== DISPATCHED) return;
     this.#state = SETTLED;
     if (this.responsePhase !== undefined) this.responsePhase.end();
-    else this.res.end();
+    else {
+      // HTTP/2 upstream trailers (gRPC's grpc-status / grpc-message) go to HTTP/2 clients.
+      if (trailers !== undefined && this.httpVersion === '2.0' && Object.keys(trailers).length > 0) {
+        this.res.addTrailers(trailers as Record<string, string | string[]>);
+      }
+      this.res.end();
+    }
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {

@@ -6,6 +6,7 @@
  * context path is always stripped.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
 import type { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Dispatcher } from 'undici';
@@ -63,12 +64,20 @@ export function proxyRequest(
     settings,
     exchange,
   );
+  // gRPC servers require `te: trailers`, dropped as hop-by-hop (the h2c dispatcher adds it itself).
+  if (req.headers.te === 'trailers' && req.headers['content-type']?.startsWith('application/grpc')) {
+    headers.push('te', 'trailers');
+  }
   let body: Dispatcher.DispatchOptions['body'] = null;
   if (inMemory !== undefined) {
     body = inMemory.length > 0 ? inMemory : null;
   } else {
     const length = req.headers['content-length'];
-    const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+    // HTTP/2 frames the body itself (RFC 9113 §8.1): a stream not ended with its headers has one, length or not.
+    const h2Body =
+      req.httpVersion === '2.0' && (req as unknown as Http2ServerRequest).stream?.endAfterHeaders === false;
+    const hasBody =
+      (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined || h2Body;
     if (hasBody) {
       // A declared Content-Length was checked against the limit already, and Node's parser enforces it.
       // undici takes async iterables as bodies; its DispatchOptions type does not list them.
