@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { importDefinition, type JsonObject, newId, nowIso } from '@apim/core';
 import { ensureDefaults } from '@apim/management-api';
 import { createConfigStore } from '@apim/repository-sql';
+import { writeDeployedApi } from '@apim/testkit';
 import { rewriteTargets } from '../scenarios.js';
 
 /** Keys the management API keeps in the Api record's columns, not in `Api.definition` (see api-definition.ts). */
@@ -76,40 +77,13 @@ export async function seedScaleStore(options: {
           const definition: JsonObject = {};
           for (const [key, value] of Object.entries(api)) if (!RECORD_KEYS.has(key)) definition[key] = value;
           const plans = imported.plans.map((p) => ({ ...(p as unknown as JsonObject), id: newId(), apiId: id }));
-          await repos.apis.create({
+          await writeDeployedApi(repos, {
             id,
-            environmentId: 'DEFAULT',
             name,
             apiVersion: String(api.apiVersion),
-            type: 'PROXY',
-            definitionVersion: 'V4',
             definition,
-            state: 'STARTED',
-            lifecycleState: 'PUBLISHED',
-            visibility: 'PUBLIC',
-            labels: [],
-            categories: [],
-            groups: [],
-            deployedAt: now,
-            createdAt: now,
-            updatedAt: now,
-          });
-          const deploymentId = newId();
-          await repos.deployments.create({
-            id: deploymentId,
-            apiId: id,
-            environmentId: 'DEFAULT',
-            revision: 1,
-            definition: { api: { ...definition, tags: [] }, plans },
-            createdAt: now,
-          });
-          await repos.events.create({
-            id: newId(),
-            environmentId: 'DEFAULT',
-            type: 'PUBLISH_API',
-            payload: { deploymentId },
-            properties: { api_id: id },
-            createdAt: now,
+            snapshot: { api: { ...definition, tags: [] }, plans },
+            now,
           });
         }
       });

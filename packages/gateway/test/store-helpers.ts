@@ -5,6 +5,7 @@
 import type { ConfigStore, EventType, JsonObject } from '@apim/core';
 import { ApimError, newId, nowIso } from '@apim/core';
 import { createConfigStore } from '@apim/repository-sql';
+import { writeDeployedApi } from '@apim/testkit';
 
 /** A fresh in-memory SQLite store with the DEFAULT organization and the given environments. */
 export async function memoryStore(environmentIds: string[] = ['DEFAULT']): Promise<ConfigStore> {
@@ -190,40 +191,14 @@ export async function publishMany(
   await store.transaction(async (repos) => {
     for (const { id, snapshot, environmentId = 'DEFAULT' } of apis) {
       const { plans: _plans, ...definition } = snapshot.api as JsonObject;
-      await repos.apis.create({
+      await writeDeployedApi(repos, {
         id,
         environmentId,
         name: String(definition.name),
         apiVersion: String(definition.apiVersion),
-        type: 'PROXY',
-        definitionVersion: 'V4',
         definition,
-        state: 'STARTED',
-        lifecycleState: 'PUBLISHED',
-        visibility: 'PUBLIC',
-        labels: [],
-        categories: [],
-        groups: [],
-        deployedAt: now,
-        createdAt: now,
-        updatedAt: now,
-      });
-      const deploymentId = newId();
-      await repos.deployments.create({
-        id: deploymentId,
-        apiId: id,
-        environmentId,
-        revision: 1,
-        definition: { ...snapshot, api: { ...(snapshot.api as JsonObject), id } },
-        createdAt: now,
-      });
-      await repos.events.create({
-        id: newId(),
-        environmentId,
-        type: 'PUBLISH_API',
-        payload: { deploymentId },
-        properties: { api_id: id },
-        createdAt: now,
+        snapshot: { ...snapshot, api: { ...(snapshot.api as JsonObject), id } },
+        now,
       });
     }
   });
