@@ -1,29 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { importDefinition, type JsonObject, newId, nowIso } from '@apim/core';
-import { ensureDefaults } from '@apim/management-api';
+import { type ApiDefinition, importDefinition, type JsonObject, newId, nowIso } from '@apim/core';
+import { ensureDefaults, toStoredDefinition } from '@apim/management-api';
 import { createConfigStore } from '@apim/repository-sql';
 import { writeDeployedApi } from '@apim/testkit';
 import { rewriteTargets } from '../scenarios.js';
-
-/** Keys the management API keeps in the Api record's columns, not in `Api.definition` (see api-definition.ts). */
-const RECORD_KEYS = new Set([
-  'crossId',
-  'description',
-  'state',
-  'visibility',
-  'lifecycleState',
-  'workflowState',
-  'categories',
-  'labels',
-  'groups',
-  'primaryOwner',
-  'environmentId',
-  'deployedAt',
-  'createdAt',
-  'updatedAt',
-  'plans',
-]);
 
 /**
  * The context path of the i-th seeded API.
@@ -74,8 +55,7 @@ export async function seedScaleStore(options: {
           const id = newId();
           const name = `Scale ${String(i).padStart(5, '0')}`;
           const api: JsonObject = { ...(withPath({ api: base }, scalePath(i)).api as JsonObject), id, name };
-          const definition: JsonObject = {};
-          for (const [key, value] of Object.entries(api)) if (!RECORD_KEYS.has(key)) definition[key] = value;
+          const definition = toStoredDefinition(api as unknown as ApiDefinition);
           const plans = imported.plans.map((p) => ({ ...(p as unknown as JsonObject), id: newId(), apiId: id }));
           await writeDeployedApi(repos, {
             id,

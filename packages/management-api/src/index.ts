@@ -1,3 +1,4 @@
+export { toStoredDefinition } from './apis/api-definition.js';
 export * from './apis/api-mapper.js';
 export * from './bootstrap.js';
 export type { ErrorBody, ErrorDetail } from './http/errors.js';
