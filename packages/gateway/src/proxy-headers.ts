@@ -62,7 +62,7 @@ export type ProxyHeaderSettings = Pick<ServerSettings, 'via' | 'transaction' | '
 export interface RequestIds {
   readonly requestId: string;
   readonly transactionId: string;
-  /** The client's HTTP version (`1.1`, `1.0`), for `Via`. */
+  /** The client's HTTP version as Node gives it (`1.1`, `1.0`, `2.0`), for `Via`. */
   readonly httpVersion: string;
   /** With `generateTraceparent`: the traceparent sent upstream and returned to the client; undefined otherwise. */
   readonly traceparent: string | undefined;
@@ -160,7 +160,13 @@ export function buildUpstreamHeaders(
   out.push(gateway.requestId.name, applyOverrideMode(gateway.requestId.mode, clientRequestId, ids.requestId));
   if (ids.traceparentGenerated && ids.traceparent !== undefined) out.push('traceparent', ids.traceparent);
   if (gateway.via !== undefined) {
-    const ours = ids.httpVersion === '1.0' ? gateway.via['1.0'] : gateway.via['1.1'];
+    // The protocol the gateway received the request with: HTTP/2's version is "2" (RFC 9113 §3).
+    const ours =
+      ids.httpVersion === '1.0'
+        ? gateway.via['1.0']
+        : ids.httpVersion === '2.0'
+          ? gateway.via['2']
+          : gateway.via['1.1'];
     out.push('via', via === undefined ? ours : `${via}, ${ours}`);
   } else if (via !== undefined) out.push('via', via);
   out.push('host', ctx.propagateClientHost && clientHost !== undefined ? clientHost : ctx.hostHeader);

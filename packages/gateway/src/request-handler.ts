@@ -1,5 +1,5 @@
 /**
- * The request path of the gateway: check the limits, route by host and context path, resolve the plan, run the
+ * The request path of the gateway: check the limits, resolve dot segments in the path, route by host and context path, resolve the plan, run the
  * API's flows when it has some (`execution/`), pick an endpoint, proxy. Everything it consults was compiled at deploy time; per request it only looks things up.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -9,6 +9,7 @@ import { Exchange, type ExchangeContext } from './exchange.js';
 import { executeFlows } from './execution/flow-execution.js';
 import { failure } from './gateway-error.js';
 import { proxyRequest } from './proxy.js';
+import { normalizeRequestTarget } from './request-path.js';
 import { resolveServerSettings, type ServerSettings } from './server-options.js';
 
 /** A Node request listener; `expectContinue` is true when called for an `Expect: 100-continue` request. */
@@ -41,12 +42,19 @@ export function createRequestHandler(
         exchange.fail(failure('GATEWAY_TOO_MANY_CONNECTIONS'), true);
         return;
       }
-      const url = req.url ?? '/';
+      const target = req.url ?? '/';
       // RFC 9112 §3: a server answers 414 to a request target longer than it is willing to parse.
-      if (url.length > maxUriLength) {
+      if (target.length > maxUriLength) {
         exchange.fail(failure('GATEWAY_REQUEST_URI_TOO_LONG'), true);
         return;
       }
+      // Dot segments are resolved before routing, so that no path reaches another API or climbs out of a base path.
+      const url = normalizeRequestTarget(target);
+      if (url === undefined) {
+        exchange.fail(failure('GATEWAY_BAD_REQUEST'));
+        return;
+      }
+      if (url !== target) req.url = url;
       // HTTP/2 carries the host in `:authority` (RFC 9113 §8.3.1); a Host header, when sent, must agree with it.
       const route = registry.match(req.headers.host ?? (req.headers[':authority'] as string | undefined), url);
       if (route === undefined) {

@@ -101,7 +101,7 @@ export interface ServerSettings {
   readonly maxBufferedBodySize: number;
   readonly maxConnections: number;
   /** `Via` values by the HTTP version received (`1.1 apim-gateway`); undefined when Via is off. */
-  readonly via: { readonly '1.0': string; readonly '1.1': string } | undefined;
+  readonly via: { readonly '1.0': string; readonly '1.1': string; readonly '2': string } | undefined;
   readonly transaction: IdHeader;
   readonly requestId: IdHeader;
   readonly generateTraceparent: boolean;
@@ -158,7 +158,7 @@ export function resolveServerSettings(options: GatewayServerOptions = {}): Serve
     via:
       options.via?.enabled === false
         ? undefined
-        : Object.freeze({ '1.0': `1.0 ${receivedBy}`, '1.1': `1.1 ${receivedBy}` }),
+        : Object.freeze({ '1.0': `1.0 ${receivedBy}`, '1.1': `1.1 ${receivedBy}`, '2': `2 ${receivedBy}` }),
     transaction,
     requestId,
     generateTraceparent: options.generateTraceparent === true,

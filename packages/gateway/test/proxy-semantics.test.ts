@@ -184,3 +184,41 @@ describe('host and path', () => {
     ]);
   });
 });
+
+describe('dot segments (RFC 3986 §5.2.4)', () => {
+  it('are resolved before routing, so that a path reaches neither another API nor above the base path', async () => {
+    const up = await echoUpstream(cleanups);
+    const gw = await startOptionsGateway(
+      cleanups,
+      {},
+      snapshot({ id: 'store', paths: [{ path: '/store' }], targets: [`${up.url}/backend/store`] }),
+      snapshot({ id: 'admin', paths: [{ path: '/admin' }], targets: [`${up.url}/backend/admin`] }),
+    );
+    const answers = [];
+    for (const path of ['/store/a/../b', '/store/./c/%2e/d?x=/../y', '/store/../admin/users', '/store/%2e%2e/admin'])
+      answers.push(await send(gw.port, { path }));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+    expect(up.requests.map((request) => request.url)).toEqual([
+      '/backend/store/b',
+      '/backend/store/c/d?x=/../y',
+      '/backend/admin/users',
+      '/backend/admin',
+    ]);
+  });
+
+  it('climbing above the root is answered 400 and never forwarded', async () => {
+    const up = await echoUpstream(cleanups);
+    const gw = await startOptionsGateway(
+      cleanups,
+      {},
+      snapshot({ paths: [{ path: '/store' }], targets: [`${up.url}/backend/store`] }),
+    );
+    for (const path of ['/store/../../etc/passwd', '/store/%2e%2e/%2E%2E/x']) {
+      const answer = await send(gw.port, { path, headers: { accept: 'application/json' } });
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body.toString())).toEqual({ message: 'Bad Request', http_status_code: 400 });
+      expect(answer.headers['x-gravitee-request-id']).toMatch(UUID);
+    }
+    expect(up.requests).toHaveLength(0);
+  });
+});

@@ -56,7 +56,11 @@ describe('HTTP/2 listener', () => {
       'x-forwarded-host': authority,
       'x-forwarded-proto': 'https',
       host: up.url.slice('http://'.length),
+      // Received over HTTP/2, whose version is "2" (RFC 9110 §7.6.3, RFC 9113 §3).
+      via: '2 apim-gateway',
     });
+    // The upstream answered over HTTP/1.1.
+    expect(answer.headers.via).toBe('1.1 apim-gateway');
     expect(session.alpnProtocol).toBe('h2');
     // Unknown host on the same connection: the router's 404.
     const missing = await h2get(session, '/h2', { ':authority': 'nope.example.com' });
