@@ -39,6 +39,11 @@ export function exchangeOf(socket: object): Exchange | undefined {
   return (socket as Carrier)[kExchange];
 }
 
+/** The exchange answering a response (HTTP/2 streams share their session's socket, so they are found this way). */
+export function exchangeOfResponse(res: object): Exchange | undefined {
+  return (res as Carrier)[kExchange];
+}
+
 /** The reason given to undici when the client goes away before the exchange completes. */
 export class ClientClosedError extends Error {
   override readonly name = 'ClientClosedError';

@@ -7,11 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type ServerOptions, STATUS_CODES } from 'node:http';
 import {
+  constants,
   createServer as createHttp2Server,
   createSecureServer,
   type Http2SecureServer,
   type Http2ServerRequest,
   type Http2ServerResponse,
+  type ServerHttp2Session,
 } from 'node:http2';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Server as NetServer } from 'node:net';
@@ -19,9 +21,9 @@ import type { Duplex } from 'node:stream';
 import { ERROR_CATALOGUE } from '@apim/core';
 import type { Logger } from 'pino';
 import type { ApiRegistry } from './api-registry.js';
-import { exchangeOf } from './exchange.js';
+import { exchangeOf, exchangeOfResponse } from './exchange.js';
 import { failure, type GatewayErrorKey } from './gateway-error.js';
-import { createRequestHandler, markOverloaded } from './request-handler.js';
+import { createRequestHandler, markOverloaded, type RequestHandler } from './request-handler.js';
 import { type GatewayServerOptions, resolveServerSettings, type ServerSettings } from './server-options.js';
 import { ConnectionTracker } from './tcp/connection-tracker.js';
 import { serveH2cPriorKnowledge } from './tcp/h2c-sniffer.js';
@@ -150,7 +152,7 @@ type Http2Handler = (req: Http2ServerRequest, res: Http2ServerResponse) => void;
 /** Everything a listener serves with: the resolved settings, the request listener and the upgrade listener. */
 interface Serving {
   settings: ServerSettings;
-  handler: ReturnType<typeof createRequestHandler>;
+  handler: RequestHandler;
   http2Handler: Http2Handler;
   upgrade: UpgradeHandler | undefined;
 }
@@ -159,7 +161,46 @@ function serving(registry: ApiRegistry, logger: Logger, options: GatewayServerOp
   const settings = resolveServerSettings(options);
   const handler = createRequestHandler(registry, logger, settings);
   const upgrade = options.websocket === false ? undefined : createUpgradeHandler(registry, logger, settings, handler);
-  return { settings, handler, http2Handler: handler as unknown as Http2Handler, upgrade };
+  return { settings, handler, http2Handler: http2RequestHandler(handler, settings), upgrade };
+}
+
+function onStreamRequestTimeout(req: Http2ServerRequest, res: Http2ServerResponse): void {
+  if (req.complete) return;
+  const exchange = exchangeOfResponse(res);
+  if (exchange !== undefined) exchange.abortWith(failure('GATEWAY_CLIENT_REQUEST_TIMEOUT'));
+  else req.stream.close(constants.NGHTTP2_CANCEL);
+}
+
+/**
+ * The request handler for HTTP/2 streams, with the request timeout Node applies to HTTP/1.1 connections only: a
+ * stream whose request body is not complete after `requestTimeoutMs` is answered 408 (or reset once its response
+ * started), and its upstream call aborted.
+ */
+function http2RequestHandler(handler: RequestHandler, settings: ServerSettings): Http2Handler {
+  const h1 = handler as unknown as Http2Handler;
+  const { requestTimeoutMs } = settings;
+  if (requestTimeoutMs === 0) return h1;
+  return (req, res) => {
+    if (!req.stream.endAfterHeaders) {
+      const timer = setTimeout(onStreamRequestTimeout, requestTimeoutMs, req, res);
+      const clear = () => clearTimeout(timer);
+      req.once('end', clear);
+      req.stream.once('close', clear);
+    }
+    h1(req, res);
+  };
+}
+
+/**
+ * The idle timeout of HTTP/2 sessions (`keepAliveTimeoutMs`, as for HTTP/1.1 keep-alive): a session without any
+ * frame for that long is closed gracefully (GOAWAY; streams still open complete).
+ */
+function limitHttp2Sessions(server: NetServer, settings: ServerSettings): void {
+  const idleMs = settings.keepAliveTimeoutMs;
+  if (idleMs === 0) return;
+  server.on('session', (session: ServerHttp2Session) => {
+    session.setTimeout(idleMs, () => session.close());
+  });
 }
 
 /** The listeners every variant of the server gets (HTTP/1.1 events are emitted by the HTTP/2 server too). */
@@ -197,6 +238,7 @@ export function createGatewayServer(registry: ApiRegistry, logger: Logger, optio
   if (options.http2Cleartext === true) {
     const h2 = createHttp2Server({ settings: { maxHeaderListSize: serve.settings.maxHeaderSize } }, serve.http2Handler);
     h2.on('checkContinue', (req, res) => serve.handler(req as never, res as never, true));
+    limitHttp2Sessions(h2, serve.settings);
     h2.on('session', (session) => server.emit('session', session));
     serveH2cPriorKnowledge(server, h2, serve.settings.headersTimeoutMs);
   }
@@ -274,6 +316,7 @@ export function createGatewayListener(
       requestTimeout: http1.requestTimeout,
       connectionsCheckingInterval: http1.connectionsCheckingInterval,
     });
+    limitHttp2Sessions(h2, serve.settings);
     server = h2;
   }
   server.on('tlsClientError', (error: Error) => logger.debug({ err: error }, 'tls handshake failed'));

@@ -1,5 +1,8 @@
+import { once } from 'node:events';
+import { createServer as createHttpServer } from 'node:http';
 import { type ClientHttp2Session, connect, type IncomingHttpHeaders } from 'node:http2';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { send, snapshot } from './helpers.js';
 import { cleanupList, echoUpstream } from './server-helpers.js';
 import { makeCertificates, startListener, type TestCertificates } from './tls-helpers.js';
@@ -128,5 +131,82 @@ describe('HTTP/2 listener', () => {
     expect((await pending).headers[':status']).toBe(200);
     await drained;
     expect(gw.listener.server.listening).toBe(false);
+  });
+});
+
+describe('HTTP/2 timeouts', () => {
+  it('answers 408 to a stream whose request body is not complete within requestTimeoutMs, and aborts its upstream call', async () => {
+    // An upstream that records how each request ended: its body complete, or cut while streaming.
+    const outcomes: string[] = [];
+    const upstream = createHttpServer((req, res) => {
+      req.on('close', () => outcomes.push(req.complete ? 'complete' : 'cut'));
+      req.resume();
+      req.on('end', () => res.end('ok'));
+    });
+    upstream.listen(0, '127.0.0.1');
+    await once(upstream, 'listening');
+    cleanups.add(async () => {
+      upstream.closeAllConnections();
+      upstream.close();
+    });
+    const target = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    const tlsOptions = { certificates: [{ cert: certs.server.cert, key: certs.server.key }] };
+    for (const tls of [false, true]) {
+      outcomes.length = 0;
+      const gw = await startListener(
+        cleanups,
+        { ...(tls ? { tls: tlsOptions } : { http2Cleartext: true }), requestTimeoutMs: 300, headersTimeoutMs: 300 },
+        snapshot({ paths: [{ path: '/slow' }], targets: [target] }),
+      );
+      const session = tls
+        ? connect(`https://127.0.0.1:${gw.port}`, { ca: certs.ca, servername: 'api.example.com' })
+        : connect(`http://127.0.0.1:${gw.port}`);
+      cleanups.add(async () => void session.close());
+      const started = Date.now();
+      const stream = session.request({ ':path': '/slow', ':method': 'POST', 'content-type': 'text/plain' });
+      stream.write('part of a body that never ends');
+      const status = await new Promise<number>((resolve, reject) => {
+        stream.on('response', (headers) => resolve(Number(headers[':status'])));
+        stream.on('error', reject);
+      });
+      expect(status).toBe(408);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      stream.destroy();
+      await vi.waitFor(() => expect(outcomes).toEqual(['cut']));
+      // The session survives: the next stream is served.
+      expect((await h2get(session, '/slow/next')).headers[':status']).toBe(200);
+    }
+  });
+
+  it('a complete request is not cut by the request timeout, however long the upstream takes', async () => {
+    const up = await echoUpstream(cleanups, (_req, res) => {
+      setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('late'), 500);
+    });
+    const gw = await startListener(
+      cleanups,
+      { http2Cleartext: true, requestTimeoutMs: 200, headersTimeoutMs: 200 },
+      snapshot({ paths: [{ path: '/long' }], targets: [up.url] }),
+    );
+    const session = connect(`http://127.0.0.1:${gw.port}`);
+    cleanups.add(async () => void session.close());
+    expect((await h2get(session, '/long')).headers[':status']).toBe(200);
+  });
+
+  it('closes an idle session after keepAliveTimeoutMs with GOAWAY', async () => {
+    const up = await echoUpstream(cleanups);
+    const gw = await startListener(
+      cleanups,
+      { http2Cleartext: true, keepAliveTimeoutMs: 300 },
+      snapshot({ paths: [{ path: '/idle' }], targets: [up.url] }),
+    );
+    const session = connect(`http://127.0.0.1:${gw.port}`);
+    cleanups.add(async () => void session.destroy());
+    const goaway = new Promise<number>((resolve) => session.once('goaway', (code: number) => resolve(code)));
+    const closed = new Promise<void>((resolve) => session.once('close', () => resolve()));
+    expect((await h2get(session, '/idle')).headers[':status']).toBe(200);
+    const idleFrom = Date.now();
+    expect(await goaway).toBe(0);
+    await closed;
+    expect(Date.now() - idleFrom).toBeGreaterThanOrEqual(250);
   });
 });
