@@ -21,6 +21,8 @@ export const ERROR_CATALOGUE = {
   GATEWAY_REQUEST_URI_TOO_LONG: { status: 414, message: 'URI Too Long' },
   GATEWAY_REQUEST_HEADERS_TOO_LARGE: { status: 431, message: 'Request Header Fields Too Large' },
   GATEWAY_TOO_MANY_CONNECTIONS: { status: 503, message: 'Too many connections' },
+  // Gateway: plan security (Gravitee's keys and messages).
+  API_KEY_INVALID: { status: 401, message: 'API Key is not valid or is expired / revoked.' },
   // Management API and storage.
   MANAGEMENT_VALIDATION_FAILED: { status: 400, message: 'Validation failed' },
   MANAGEMENT_BAD_REQUEST: { status: 400, message: 'Bad request' },

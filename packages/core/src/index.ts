@@ -4,4 +4,5 @@ export * from './errors.js';
 export * from './gravitee/index.js';
 export * from './ids.js';
 export * from './policy/index.js';
-export type * from './repository/types.js';
+export * from './repository/types.js';
+export * from './security/api-key-hash.js';

@@ -4,6 +4,7 @@
  * runtime counts its in-flight requests so that, once replaced or undeployed, it closes its pools only after the last
  * of them completes. Its health checks start with it and stop as soon as it is retired.
  */
+import type { IncomingMessage } from 'node:http';
 import {
   type ApiDefinition,
   type Flow,
@@ -21,7 +22,7 @@ import { EndpointGroupRuntime, type EndpointHealthStatus } from './endpoint-grou
 import { type FailoverSettings, resolveFailover } from './failover/failover-options.js';
 import { type CompiledFlows, compileFlows } from './flows/index.js';
 import { PathMappings } from './path-mappings.js';
-import { createPlanResolver, type PlanResolver } from './plan-resolver.js';
+import { createPlanResolver, type PlanResolver, type PlanSecurityOptions } from './plan-resolver.js';
 import { type CompiledResponseTemplates, compileResponseTemplates } from './response-templates.js';
 import type { RouteSpec } from './router.js';
 
@@ -41,6 +42,8 @@ export interface ApiRuntimeOptions {
   policies?: PolicyRegistry;
   /** Platform (organization) flows, run around every API's flows (default: none). */
   platformFlows?: readonly Flow[];
+  /** The subscriptions and API keys plans with subscriptions check (default: none, such plans serve nothing). */
+  security?: PlanSecurityOptions;
 }
 
 let defaultPolicies: PolicyRegistry | undefined;
@@ -61,7 +64,8 @@ export class ApiRuntime {
   readonly definition: ApiDefinition;
   readonly plans: readonly PlanDefinition[];
   readonly routes: readonly RouteSpec[];
-  readonly resolvePlan: PlanResolver;
+  /** Which plan serves a request and on whose behalf (or why none does). */
+  readonly resolveSecurity: PlanResolver;
   /** The group serving proxy requests (the first endpoint group), undefined when there is none. */
   readonly endpointGroup: EndpointGroupRuntime | undefined;
   /** The `responseTemplates` by error key, undefined when the API has none. */
@@ -77,6 +81,11 @@ export class ApiRuntime {
   readonly flows: CompiledFlows | undefined;
   /** The logger policies receive (bound to the API). */
   readonly policyLogger: PolicyLogger;
+
+  /** The serving plan of a request, or undefined when it is refused ({@link resolveSecurity} tells why). */
+  resolvePlan(req: IncomingMessage): PlanDefinition | undefined {
+    return this.resolveSecurity(req).plan;
+  }
   #inFlight = 0;
   #retired = false;
   #closing = false;
@@ -104,7 +113,7 @@ export class ApiRuntime {
     this.routes = httpProxyRoutes(api);
     if (this.routes.length === 0 && !hasTcpProxyListener(api))
       throw new Error(`API [${input.apiId}] has no HTTP listener with an http-proxy entrypoint nor a TCP listener`);
-    this.resolvePlan = createPlanResolver(plans);
+    this.resolveSecurity = createPlanResolver(input.apiId, plans, options.security);
     // The HTTP request path uses the first http-proxy group; TCP proxy APIs are served by the TCP server from their
     // tcp-proxy groups (src/tcp-proxy).
     // An HTTP API without one answers 503 GATEWAY_NO_ENDPOINT_AVAILABLE unless its flows answer (mock).

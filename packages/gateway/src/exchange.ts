@@ -25,7 +25,9 @@ import {
   writeFailure,
   writeNoContextPathMatch,
 } from './gateway-error.js';
+import { type PlanResolution, withoutQueryParam } from './plan-resolver.js';
 import { buildResponseHeaders, isValidTraceparent, newTraceparent, type RequestIds } from './proxy-headers.js';
+import type { KnownSubscription } from './security/subscription-registry.js';
 import type { ServerSettings } from './server-options.js';
 
 const kExchange = Symbol('apim.exchange');
@@ -106,6 +108,12 @@ export class Exchange implements Dispatcher.DispatchHandler, RequestIds {
   /** How much of the request URL the matched context path consumes. */
   prefixLength = 0;
   planId: string | undefined = undefined;
+  /** Set when the plan has subscriptions (API key...): who is calling. */
+  subscription: KnownSubscription | undefined = undefined;
+  /** The API key that selected the plan (context attribute `api-key`). */
+  apiKey: string | undefined = undefined;
+  /** Lowercase name of a request header not to forward (the API key, unless the plan propagates it). */
+  strippedHeader: string | undefined = undefined;
   endpoint: EndpointRuntime | undefined = undefined;
   /** The gateway key (or a policy's interruption key) when the gateway produced the answer. */
   errorKey: string | undefined = undefined;
@@ -146,6 +154,19 @@ export class Exchange implements Dispatcher.DispatchHandler, RequestIds {
     (res as Carrier)[kExchange] = this;
     (req.socket as Carrier)[kExchange] = this;
     res.on('close', onResponseClose);
+  }
+
+  /**
+   * Records who the plan resolution identified; an API key that must not travel upstream is taken out of the
+   * forwarded headers or query string.
+   */
+  authorized(resolution: PlanResolution): void {
+    this.subscription = resolution.subscription;
+    this.apiKey = resolution.apiKey;
+    this.strippedHeader = resolution.stripHeader;
+    if (resolution.stripQueryParam !== undefined) {
+      this.req.url = withoutQueryParam(this.req.url ?? '/', resolution.stripQueryParam);
+    }
   }
 
   /** The client presented a certificate the listener's trust store verified (mTLS); false over cleartext. */
@@ -358,6 +379,8 @@ export class Exchange implements Dispatcher.DispatchHandler, RequestIds {
       observer.requestCompleted({
         apiId: api?.id,
         planId: this.planId,
+        applicationId: this.subscription?.applicationId,
+        subscriptionId: this.subscription?.id,
         endpoint: this.endpoint?.name,
         method: req.method ?? '',
         status: res.headersSent ? res.statusCode : 0,

@@ -13,8 +13,8 @@ import {
   templateContentType,
 } from './response-templates.js';
 
-/** The gateway keys of the catalogue (GATEWAY_NO_CONTEXT_PATH_MATCH, GATEWAY_CLIENT_CONNECTION_ERROR...). */
-export type GatewayErrorKey = Extract<ErrorCode, `GATEWAY_${string}`>;
+/** The gateway keys of the catalogue (GATEWAY_NO_CONTEXT_PATH_MATCH, GATEWAY_CLIENT_CONNECTION_ERROR, API_KEY_INVALID...). */
+export type GatewayErrorKey = Extract<ErrorCode, `GATEWAY_${string}` | `API_KEY_${string}`>;
 
 /** What went wrong while handling a request. */
 export interface ExecutionFailure {

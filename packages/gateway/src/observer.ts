@@ -10,6 +10,9 @@ export interface CompletedRequest {
   apiId: string | undefined;
   /** Id of the plan resolved for it, when one was. */
   planId: string | undefined;
+  /** The application and subscription the plan's credentials identified (plans with subscriptions). */
+  applicationId?: string;
+  subscriptionId?: string;
   /** Name of the endpoint called, when one was. */
   endpoint: string | undefined;
   method: string;

@@ -1,12 +1,52 @@
 /**
- * Plan resolution: which plan of the API serves a request. This slice knows keyless plans only; the security
- * slice replaces {@link createPlanResolver} with one that reads credentials (API key, JWT, OAuth2, mTLS).
+ * Plan resolution: which plan of the API serves a request, and on whose behalf. As Gravitee v4's security chain, the
+ * serving plans are tried by security type (mTLS, JWT, OAuth2, API key, then keyless) and, within a type, by `order`;
+ * the first plan that can handle the request's credentials serves it. This slice resolves API-key and keyless plans;
+ * JWT, OAuth2 and mTLS plans are never selected yet.
+ *
+ * API key: read from the `X-Gravitee-Api-Key` header (or the `api-key` query parameter; both names configurable),
+ * hashed, and looked up in the {@link SubscriptionRegistry}: the plan serves when the key is usable and grants an
+ * active subscription to it. A key that grants nothing falls through to a keyless plan when the API has one
+ * (Gravitee's order); otherwise the answer is 401 `API_KEY_INVALID`, and 401 `GATEWAY_PLAN_UNRESOLVABLE` when no
+ * credential was presented at all. Unless the plan sets `propagateApiKey`, the key is not forwarded upstream.
+ *
+ * Everything is decided at deploy time except the key lookup: a keyless API allocates nothing per request.
  */
 import type { IncomingMessage } from 'node:http';
-import { PLAN_SECURITY_ALIASES, type PlanDefinition } from '@apim/core';
+import { hashApiKey, PLAN_SECURITY_ALIASES, type PlanDefinition } from '@apim/core';
+import type { KnownSubscription, SubscriptionRegistry } from './security/subscription-registry.js';
 
-/** Returns the plan serving a request, or undefined (401 GATEWAY_PLAN_UNRESOLVABLE). */
-export type PlanResolver = (req: IncomingMessage) => PlanDefinition | undefined;
+/** Why no plan serves a request. */
+export type PlanFailureKey = 'GATEWAY_PLAN_UNRESOLVABLE' | 'API_KEY_INVALID';
+
+/** The outcome of plan resolution for one request. */
+export interface PlanResolution {
+  /** The serving plan; undefined when the request is refused with {@link failureKey}. */
+  readonly plan: PlanDefinition | undefined;
+  readonly failureKey: PlanFailureKey | undefined;
+  /** The subscription the credentials granted (plans with subscriptions). */
+  readonly subscription: KnownSubscription | undefined;
+  /** The API key presented, when it selected the plan. */
+  readonly apiKey: string | undefined;
+  /** Lowercase header carrying the API key, which must not be forwarded. */
+  readonly stripHeader: string | undefined;
+  /** Query parameter carrying the API key, which must not be forwarded. */
+  readonly stripQueryParam: string | undefined;
+}
+
+/** Returns how a request is served (or refused). */
+export type PlanResolver = (req: IncomingMessage) => PlanResolution;
+
+/** What plan resolution needs besides the plans: the subscriptions and keys, and where keys travel. */
+export interface PlanSecurityOptions {
+  readonly subscriptions: SubscriptionRegistry;
+  /** Header carrying API keys (default `X-Gravitee-Api-Key`). */
+  readonly apiKeyHeader?: string;
+  /** Query parameter carrying API keys (default `api-key`). */
+  readonly apiKeyQueryParam?: string;
+  /** The clock (tests). */
+  readonly now?: () => number;
+}
 
 /** Plan statuses whose plans take traffic. */
 const SERVING_STATUSES: ReadonlySet<string> = new Set(['PUBLISHED', 'DEPRECATED']);
@@ -23,17 +63,109 @@ export function isServingPlan(plan: PlanDefinition): boolean {
   return SERVING_STATUSES.has(plan.status) && (plan.mode ?? 'STANDARD') === 'STANDARD';
 }
 
+function refusal(failureKey: PlanFailureKey): PlanResolution {
+  return Object.freeze({
+    plan: undefined,
+    failureKey,
+    subscription: undefined,
+    apiKey: undefined,
+    stripHeader: undefined,
+    stripQueryParam: undefined,
+  });
+}
+
+const UNRESOLVABLE = refusal('GATEWAY_PLAN_UNRESOLVABLE');
+const KEY_INVALID = refusal('API_KEY_INVALID');
+
+function servedBy(plan: PlanDefinition): PlanResolution {
+  return Object.freeze({
+    plan,
+    failureKey: undefined,
+    subscription: undefined,
+    apiKey: undefined,
+    stripHeader: undefined,
+    stripQueryParam: undefined,
+  });
+}
+
+const byOrder = (a: PlanDefinition, b: PlanDefinition) => (a.order ?? 0) - (b.order ?? 0);
+
+/** The value of query parameter `name` in a request target, decoded; undefined when absent or empty. */
+export function queryParam(url: string, name: string): string | undefined {
+  const query = url.indexOf('?');
+  if (query === -1 || url.indexOf(`${name}=`, query) === -1) return undefined;
+  return new URLSearchParams(url.slice(query + 1)).get(name) || undefined;
+}
+
+/** The request target without query parameter `name` (every occurrence). */
+export function withoutQueryParam(url: string, name: string): string {
+  const query = url.indexOf('?');
+  if (query === -1) return url;
+  const kept = url
+    .slice(query + 1)
+    .split('&')
+    .filter((pair) => {
+      const eq = pair.indexOf('=');
+      const key = eq === -1 ? pair : pair.slice(0, eq);
+      try {
+        return decodeURIComponent(key.replace(/\+/g, ' ')) !== name;
+      } catch {
+        return true;
+      }
+    });
+  return kept.length === 0 ? url.slice(0, query) : `${url.slice(0, query)}?${kept.join('&')}`;
+}
+
 /**
- * Builds the resolver of an API once per deployment: the first serving keyless plan (by `order`) serves every
- * request; without one, no request is served.
+ * Builds the resolver of an API once per deployment, from its plans (and, for plans with subscriptions, the
+ * gateway's subscription registry).
  *
  * @example
- * const resolve = createPlanResolver(plans);
- * if (resolve(req) === undefined) writeFailure(req, res, failure('GATEWAY_PLAN_UNRESOLVABLE'));
+ * const resolve = createPlanResolver(api.id, plans, { subscriptions });
+ * const resolution = resolve(req);
+ * if (resolution.plan === undefined) writeFailure(req, res, failure(resolution.failureKey));
  */
-export function createPlanResolver(plans: readonly PlanDefinition[]): PlanResolver {
-  const keyless = plans
-    .filter((plan) => isServingPlan(plan) && securityTypeOf(plan) === 'KEY_LESS')
-    .sort((a, b) => (a.order ?? 0) - (b.order ?? 0))[0];
-  return keyless === undefined ? () => undefined : () => keyless;
+export function createPlanResolver(
+  apiId: string,
+  plans: readonly PlanDefinition[],
+  security?: PlanSecurityOptions,
+): PlanResolver {
+  const serving = plans.filter(isServingPlan);
+  const keyless = serving.filter((plan) => securityTypeOf(plan) === 'KEY_LESS').sort(byOrder)[0];
+  const keylessResolution = keyless === undefined ? undefined : servedBy(keyless);
+  const apiKeyPlans = security === undefined ? [] : serving.filter((plan) => securityTypeOf(plan) === 'API_KEY');
+  if (apiKeyPlans.length === 0 || security === undefined) {
+    return keylessResolution === undefined ? () => UNRESOLVABLE : () => keylessResolution;
+  }
+  apiKeyPlans.sort(byOrder);
+  const { subscriptions } = security;
+  const headerName = (security.apiKeyHeader ?? 'X-Gravitee-Api-Key').toLowerCase();
+  const paramName = security.apiKeyQueryParam ?? 'api-key';
+  const now = security.now ?? Date.now;
+  const propagate = apiKeyPlans.map(
+    (plan) => (plan.security?.configuration as { propagateApiKey?: unknown } | undefined)?.propagateApiKey === true,
+  );
+  return (req) => {
+    const header = req.headers[headerName];
+    const fromHeader = typeof header === 'string' ? header : Array.isArray(header) ? header[0] : undefined;
+    const key = fromHeader || queryParam(req.url ?? '/', paramName);
+    if (key === undefined) return keylessResolution ?? UNRESOLVABLE;
+    const keyHash = hashApiKey(key);
+    const at = now();
+    for (let i = 0; i < apiKeyPlans.length; i++) {
+      const plan = apiKeyPlans[i]!;
+      const subscription = subscriptions.subscriptionForKey(keyHash, apiId, plan.id!, at);
+      if (subscription === undefined) continue;
+      const strip = !propagate[i];
+      return {
+        plan,
+        failureKey: undefined,
+        subscription,
+        apiKey: key,
+        stripHeader: strip && fromHeader ? headerName : undefined,
+        stripQueryParam: strip && !fromHeader ? paramName : undefined,
+      };
+    }
+    return keylessResolution ?? KEY_INVALID;
+  };
 }

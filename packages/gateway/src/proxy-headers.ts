@@ -68,6 +68,8 @@ export interface RequestIds {
   readonly traceparent: string | undefined;
   /** The gateway generated {@link traceparent}: the client's traceparent and tracestate are dropped. */
   readonly traceparentGenerated: boolean;
+  /** A lowercase request header not to forward (an API key the plan does not propagate). */
+  readonly strippedHeader?: string | undefined;
 }
 
 /**
@@ -146,7 +148,7 @@ export function buildUpstreamHeaders(
         if (ids.traceparentGenerated) continue;
         break;
     }
-    if (lower === transactionHeader) continue;
+    if (lower === transactionHeader || lower === ids.strippedHeader) continue;
     if (lower === requestIdHeader) {
       clientRequestId = clientRequestId === undefined ? value : `${clientRequestId}, ${value}`;
       continue;

@@ -72,12 +72,14 @@ export function createRequestHandler(
           return;
         }
       }
-      const plan = api.resolvePlan(req);
+      const security = api.resolveSecurity(req);
+      const plan = security.plan;
       if (plan === undefined) {
-        exchange.fail(failure('GATEWAY_PLAN_UNRESOLVABLE'));
+        exchange.fail(failure(security.failureKey ?? 'GATEWAY_PLAN_UNRESOLVABLE'));
         return;
       }
       exchange.planId = plan.id;
+      if (security.subscription !== undefined) exchange.authorized(security);
       if (api.flows !== undefined) {
         executeFlows(exchange, api, api.flows, plan.id);
         return;

@@ -30,6 +30,46 @@ export interface ExecutionTarget {
   readonly transactionId: string;
   /** How much of the URL the context path consumes. */
   readonly prefixLength: number;
+  /** The plan resolved for the request. */
+  readonly planId?: string | undefined;
+  /** Who the plan's credentials identified, for plans with subscriptions. */
+  readonly subscription?: { readonly id: string; readonly applicationId: string } | undefined;
+  /** The API key that selected the plan. */
+  readonly apiKey?: string | undefined;
+}
+
+/** Gravitee's prefix of the attributes the gateway sets (`gravitee.attribute.application`...). */
+export const ATTRIBUTE_PREFIX = 'gravitee.attribute.';
+
+/**
+ * The attributes of one exchange. As in Gravitee, the gateway's own attributes are stored with their prefix and read
+ * with or without it: `#context.attributes['application']` and `['gravitee.attribute.application']` are the same.
+ */
+export class ContextAttributes extends Map<string, unknown> {
+  override get(key: string): unknown {
+    return super.has(key) ? super.get(key) : super.get(ATTRIBUTE_PREFIX + key);
+  }
+
+  override has(key: string): boolean {
+    return super.has(key) || super.has(ATTRIBUTE_PREFIX + key);
+  }
+}
+
+/** The attributes the gateway knows before the flows run: API, plan, application, subscription, API key. */
+function initialAttributes(api: ExecutionApi, target: ExecutionTarget): ContextAttributes {
+  const attributes = new ContextAttributes();
+  attributes.set(`${ATTRIBUTE_PREFIX}api`, api.id);
+  attributes.set(`${ATTRIBUTE_PREFIX}api.name`, api.name);
+  if (target.planId !== undefined) attributes.set(`${ATTRIBUTE_PREFIX}plan`, target.planId);
+  const { subscription } = target;
+  if (subscription !== undefined) {
+    attributes.set(`${ATTRIBUTE_PREFIX}application`, subscription.applicationId);
+    attributes.set(`${ATTRIBUTE_PREFIX}subscription-id`, subscription.id);
+    // Gravitee identifies the caller of an API-key plan by its subscription.
+    attributes.set(`${ATTRIBUTE_PREFIX}user-id`, subscription.id);
+  }
+  if (target.apiKey !== undefined) attributes.set(`${ATTRIBUTE_PREFIX}api-key`, target.apiKey);
+  return attributes;
 }
 
 /**
@@ -46,7 +86,8 @@ export class GatewayExecutionContext implements ExecutionContext {
   readonly #req: IncomingMessage;
   readonly #api: ExecutionApi;
   readonly #transactionId: string;
-  #attributes: Map<string, unknown> | undefined;
+  readonly #target: ExecutionTarget;
+  #attributes: ContextAttributes | undefined;
   #interruption: Interruption | undefined;
   #skipped = false;
   #el: ElContext | undefined;
@@ -56,12 +97,13 @@ export class GatewayExecutionContext implements ExecutionContext {
     this.#req = req;
     this.#api = api;
     this.#transactionId = target.transactionId;
+    this.#target = target;
     this.logger = api.policyLogger;
     this.request = new GatewayPolicyRequest(req, target.requestId, target.prefixLength);
   }
 
   get attributes(): Map<string, unknown> {
-    this.#attributes ??= new Map();
+    this.#attributes ??= initialAttributes(this.#api, this.#target);
     return this.#attributes;
   }
 
