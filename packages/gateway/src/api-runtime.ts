@@ -25,6 +25,7 @@ import { PathMappings } from './path-mappings.js';
 import { createPlanResolver, type PlanResolver, type PlanSecurityOptions } from './plan-resolver.js';
 import { type CompiledResponseTemplates, compileResponseTemplates } from './response-templates.js';
 import type { RouteSpec } from './router.js';
+import type { ShardingTags } from './sharding-tags.js';
 
 /** What the gateway deploys: an API row's identity and its deployment snapshot (`{ api, plans }`). */
 export interface DeployableApi {
@@ -44,6 +45,8 @@ export interface ApiRuntimeOptions {
   platformFlows?: readonly Flow[];
   /** The subscriptions and API keys plans with subscriptions check (default: none, such plans serve nothing). */
   security?: PlanSecurityOptions;
+  /** The gateway's sharding tags: tagged flows run only where they match (default: every flow runs). */
+  shardingTags?: ShardingTags;
 }
 
 let defaultPolicies: PolicyRegistry | undefined;
@@ -192,6 +195,7 @@ function compileApiFlows(
     apiFlows: api.flows ?? [],
     planFlows,
     ...(api.flowExecution === undefined ? {} : { flowExecution: api.flowExecution }),
+    ...(options.shardingTags === undefined ? {} : { shardingTags: options.shardingTags }),
     apiId,
     logger,
   });

@@ -3,6 +3,7 @@ import { type Flow, importDefinition, ValidationError } from '@apim/core';
 import { createPolicyRegistry, InMemoryExecutionContext } from '@apim/policies';
 import { fixturePath } from '@apim/testkit';
 import { describe, expect, it } from 'vitest';
+import { parseShardingTags } from '../sharding-tags.js';
 import { compileFlows } from './compile-flows.js';
 
 const registry = createPolicyRegistry();
@@ -91,6 +92,28 @@ describe('compileFlows deploy-time errors', () => {
         ],
       }),
     ).not.toThrow();
+  });
+
+  it('keeps tagged flows only on gateways whose sharding tags match them; untagged flows run everywhere', () => {
+    const apiFlows = [
+      flow({ name: 'everywhere', selectors: [{ type: 'HTTP', path: '/', pathOperator: 'STARTS_WITH' }] }),
+      flow({
+        name: 'internal',
+        tags: ['internal'],
+        selectors: [{ type: 'HTTP', path: '/', pathOperator: 'STARTS_WITH' }],
+      }),
+      flow({ name: 'dmz', tags: ['dmz'], selectors: [{ type: 'HTTP', path: '/', pathOperator: 'STARTS_WITH' }] }),
+    ];
+    const selected = (expression?: string) => {
+      const shardingTags = expression === undefined ? undefined : parseShardingTags(expression);
+      const flows = compileFlows({ registry, apiFlows, ...(shardingTags ? { shardingTags } : {}) });
+      return flows.select('GET', '/', {}, undefined).request.map((f) => f.name);
+    };
+    expect(selected()).toEqual(['everywhere', 'internal', 'dmz']);
+    expect(selected('')).toEqual(['everywhere', 'internal', 'dmz']);
+    expect(selected('internal')).toEqual(['everywhere', 'internal']);
+    expect(selected('!dmz')).toEqual(['everywhere', 'internal']);
+    expect(selected('other')).toEqual(['everywhere']);
   });
 
   it('uses the pointer prefixes it is given', () => {

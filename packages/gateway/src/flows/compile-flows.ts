@@ -32,6 +32,11 @@ export interface CompileFlowsInput {
   logger?: PolicyLogger;
   /** JSON pointer prefixes of the flow lists, for error paths. */
   pointers?: { platform?: string; api?: string; plan?: (planId: string) => string };
+  /**
+   * The gateway's sharding tags: a flow with tags runs only on gateways whose tags match them (Gravitee's rule, as
+   * for APIs and plans); a flow without tags runs everywhere. Default: every flow runs.
+   */
+  shardingTags?: { matches(tags: readonly string[]): boolean };
 }
 
 const BODY_REFERENCES = {
@@ -170,6 +175,8 @@ function compileList(c: Compiler, flows: readonly Flow[], level: CompiledFlow['l
   const out: CompiledFlow[] = [];
   flows.forEach((flow, i) => {
     if (flow.enabled === false) return;
+    const tags = c.input.shardingTags;
+    if (tags !== undefined && flow.tags !== undefined && flow.tags.length > 0 && !tags.matches(flow.tags)) return;
     const label = `${name} flow ${i}${flow.name ? ` "${flow.name}"` : ''}`;
     out.push(compileFlow(c, flow, level, `${prefix}/${i}`, label));
   });
