@@ -23,6 +23,7 @@ export const ERROR_CATALOGUE = {
   GATEWAY_TOO_MANY_CONNECTIONS: { status: 503, message: 'Too many connections' },
   // Gateway: plan security (Gravitee's keys and messages).
   API_KEY_INVALID: { status: 401, message: 'API Key is not valid or is expired / revoked.' },
+  JWT_INVALID_TOKEN: { status: 401, message: 'Unauthorized' },
   // Management API and storage.
   MANAGEMENT_VALIDATION_FAILED: { status: 400, message: 'Validation failed' },
   MANAGEMENT_BAD_REQUEST: { status: 400, message: 'Bad request' },

@@ -85,9 +85,13 @@ export class ApiRuntime {
   /** The logger policies receive (bound to the API). */
   readonly policyLogger: PolicyLogger;
 
-  /** The serving plan of a request, or undefined when it is refused ({@link resolveSecurity} tells why). */
+  /**
+   * The serving plan of a request when it is known at once, or undefined when it is refused ({@link resolveSecurity}
+   * tells why) or needs a token signature checked (JWT plans: use {@link resolveSecurity}).
+   */
   resolvePlan(req: IncomingMessage): PlanDefinition | undefined {
-    return this.resolveSecurity(req).plan;
+    const resolution = this.resolveSecurity(req);
+    return resolution instanceof Promise ? undefined : resolution.plan;
   }
   #inFlight = 0;
   #retired = false;

@@ -114,6 +114,8 @@ export class Exchange implements Dispatcher.DispatchHandler, RequestIds {
   apiKey: string | undefined = undefined;
   /** Lowercase name of a request header not to forward (the API key, unless the plan propagates it). */
   strippedHeader: string | undefined = undefined;
+  /** Context attributes the credentials gave (`jwt.claims`, `user-id`...). */
+  securityAttributes: Readonly<Record<string, unknown>> | undefined = undefined;
   endpoint: EndpointRuntime | undefined = undefined;
   /** The gateway key (or a policy's interruption key) when the gateway produced the answer. */
   errorKey: string | undefined = undefined;
@@ -164,6 +166,7 @@ export class Exchange implements Dispatcher.DispatchHandler, RequestIds {
     this.subscription = resolution.subscription;
     this.apiKey = resolution.apiKey;
     this.strippedHeader = resolution.stripHeader;
+    this.securityAttributes = resolution.attributes;
     if (resolution.stripQueryParam !== undefined) {
       this.req.url = withoutQueryParam(this.req.url ?? '/', resolution.stripQueryParam);
     }

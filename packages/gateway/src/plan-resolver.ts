@@ -14,10 +14,18 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { hashApiKey, PLAN_SECURITY_ALIASES, type PlanDefinition } from '@apim/core';
+import type { JWTPayload } from 'jose';
+import {
+  clientIdOf,
+  type GatewayJwtKey,
+  type JwtPlanConfiguration,
+  JwtVerifier,
+  unverifiedClaims,
+} from './security/jwt-verifier.js';
 import type { KnownSubscription, SubscriptionRegistry } from './security/subscription-registry.js';
 
 /** Why no plan serves a request. */
-export type PlanFailureKey = 'GATEWAY_PLAN_UNRESOLVABLE' | 'API_KEY_INVALID';
+export type PlanFailureKey = 'GATEWAY_PLAN_UNRESOLVABLE' | 'API_KEY_INVALID' | 'JWT_INVALID_TOKEN';
 
 /** The outcome of plan resolution for one request. */
 export interface PlanResolution {
@@ -32,10 +40,12 @@ export interface PlanResolution {
   readonly stripHeader: string | undefined;
   /** Query parameter carrying the API key, which must not be forwarded. */
   readonly stripQueryParam: string | undefined;
+  /** Context attributes the credentials give (`jwt.token`, `jwt.claims`, `user-id`...), without Gravitee's prefix. */
+  readonly attributes?: Readonly<Record<string, unknown>> | undefined;
 }
 
-/** Returns how a request is served (or refused). */
-export type PlanResolver = (req: IncomingMessage) => PlanResolution;
+/** Returns how a request is served (or refused); a promise when a token signature must be checked first. */
+export type PlanResolver = (req: IncomingMessage) => PlanResolution | Promise<PlanResolution>;
 
 /** What plan resolution needs besides the plans: the subscriptions and keys, and where keys travel. */
 export interface PlanSecurityOptions {
@@ -44,6 +54,12 @@ export interface PlanSecurityOptions {
   readonly apiKeyHeader?: string;
   /** Query parameter carrying API keys (default `api-key`). */
   readonly apiKeyQueryParam?: string;
+  /** Keys of JWT plans whose `publicKeyResolver` is GATEWAY_KEYS. */
+  readonly jwtKeys?: readonly GatewayJwtKey[];
+  /** Shortest time between two fetches of a JWKS (default 30 s). */
+  readonly jwksCooldownMs?: number;
+  /** Told why tokens are refused (debug level). */
+  readonly onRejected?: (reason: unknown, planId: string) => void;
   /** The clock (tests). */
   readonly now?: () => number;
 }
@@ -76,6 +92,86 @@ function refusal(failureKey: PlanFailureKey): PlanResolution {
 
 const UNRESOLVABLE = refusal('GATEWAY_PLAN_UNRESOLVABLE');
 const KEY_INVALID = refusal('API_KEY_INVALID');
+const JWT_INVALID = refusal('JWT_INVALID_TOKEN');
+
+const BEARER = /^bearer\s+(\S+)\s*$/i;
+
+/** A bearer token from `Authorization` (or Gravitee's `access_token` query parameter). */
+function bearerToken(req: IncomingMessage): { token: string; fromQuery: boolean } | undefined {
+  const header = req.headers.authorization;
+  if (header !== undefined) {
+    const match = BEARER.exec(header);
+    if (match !== null) return { token: match[1]!, fromQuery: false };
+  }
+  const token = queryParam(req.url ?? '/', 'access_token');
+  return token === undefined ? undefined : { token, fromQuery: true };
+}
+
+/** A JWT plan compiled once: its verifier and the configuration the request path reads. */
+interface JwtPlan {
+  readonly plan: PlanDefinition;
+  readonly verifier: JwtVerifier;
+  readonly clientIdClaim: string | undefined;
+  readonly userClaim: string;
+  readonly extractClaims: boolean;
+  readonly propagateAuthHeader: boolean;
+}
+
+function compileJwtPlan(plan: PlanDefinition, security: PlanSecurityOptions): JwtPlan {
+  const configuration = (plan.security?.configuration ?? {}) as JwtPlanConfiguration & {
+    clientIdClaim?: string;
+    userClaim?: string;
+    extractClaims?: boolean;
+    propagateAuthHeader?: boolean;
+  };
+  let verifier: JwtVerifier;
+  try {
+    verifier = new JwtVerifier(configuration, security.jwtKeys ?? [], {
+      ...(security.jwksCooldownMs === undefined ? {} : { jwksCooldownMs: security.jwksCooldownMs }),
+    });
+  } catch (error) {
+    throw new Error(`plan [${plan.id}] (JWT): ${(error as Error).message}`);
+  }
+  return {
+    plan,
+    verifier,
+    clientIdClaim: configuration.clientIdClaim || undefined,
+    userClaim: configuration.userClaim || 'sub',
+    extractClaims: configuration.extractClaims === true,
+    propagateAuthHeader: configuration.propagateAuthHeader !== false,
+  };
+}
+
+/** Checks the token of the JWT plan the subscription selected: the plan serves, or 401 JWT_INVALID_TOKEN. */
+async function verifiedJwt(
+  jwt: JwtPlan,
+  subscription: KnownSubscription,
+  bearer: { token: string; fromQuery: boolean },
+  clientId: string,
+  security: PlanSecurityOptions,
+): Promise<PlanResolution> {
+  let claims: JWTPayload;
+  try {
+    claims = await jwt.verifier.verify(bearer.token);
+  } catch (error) {
+    security.onRejected?.(error, jwt.plan.id!);
+    return JWT_INVALID;
+  }
+  const attributes: Record<string, unknown> = { 'jwt.token': bearer.token, 'oauth.client_id': clientId };
+  if (jwt.extractClaims) attributes['jwt.claims'] = claims;
+  const user = claims[jwt.userClaim];
+  if (typeof user === 'string') attributes['user-id'] = user;
+  const strip = !jwt.propagateAuthHeader;
+  return {
+    plan: jwt.plan,
+    failureKey: undefined,
+    subscription,
+    apiKey: undefined,
+    stripHeader: strip && !bearer.fromQuery ? 'authorization' : undefined,
+    stripQueryParam: strip && bearer.fromQuery ? 'access_token' : undefined,
+    attributes,
+  };
+}
 
 function servedBy(plan: PlanDefinition): PlanResolution {
   return Object.freeze({
@@ -133,11 +229,13 @@ export function createPlanResolver(
   const serving = plans.filter(isServingPlan);
   const keyless = serving.filter((plan) => securityTypeOf(plan) === 'KEY_LESS').sort(byOrder)[0];
   const keylessResolution = keyless === undefined ? undefined : servedBy(keyless);
-  const apiKeyPlans = security === undefined ? [] : serving.filter((plan) => securityTypeOf(plan) === 'API_KEY');
-  if (apiKeyPlans.length === 0 || security === undefined) {
+  const ofType = (type: string) =>
+    security === undefined ? [] : serving.filter((plan) => securityTypeOf(plan) === type).sort(byOrder);
+  const apiKeyPlans = ofType('API_KEY');
+  const jwtPlans = ofType('JWT').map((plan) => compileJwtPlan(plan, security!));
+  if ((apiKeyPlans.length === 0 && jwtPlans.length === 0) || security === undefined) {
     return keylessResolution === undefined ? () => UNRESOLVABLE : () => keylessResolution;
   }
-  apiKeyPlans.sort(byOrder);
   const { subscriptions } = security;
   const headerName = (security.apiKeyHeader ?? 'X-Gravitee-Api-Key').toLowerCase();
   const paramName = security.apiKeyQueryParam ?? 'api-key';
@@ -146,26 +244,44 @@ export function createPlanResolver(
     (plan) => (plan.security?.configuration as { propagateApiKey?: unknown } | undefined)?.propagateApiKey === true,
   );
   return (req) => {
-    const header = req.headers[headerName];
-    const fromHeader = typeof header === 'string' ? header : Array.isArray(header) ? header[0] : undefined;
-    const key = fromHeader || queryParam(req.url ?? '/', paramName);
-    if (key === undefined) return keylessResolution ?? UNRESOLVABLE;
-    const keyHash = hashApiKey(key);
-    const at = now();
-    for (let i = 0; i < apiKeyPlans.length; i++) {
-      const plan = apiKeyPlans[i]!;
-      const subscription = subscriptions.subscriptionForKey(keyHash, apiId, plan.id!, at);
-      if (subscription === undefined) continue;
-      const strip = !propagate[i];
-      return {
-        plan,
-        failureKey: undefined,
-        subscription,
-        apiKey: key,
-        stripHeader: strip && fromHeader ? headerName : undefined,
-        stripQueryParam: strip && !fromHeader ? paramName : undefined,
-      };
+    // Gravitee's order: JWT plans before API-key plans, keyless last.
+    if (jwtPlans.length > 0) {
+      const bearer = bearerToken(req);
+      const claims = bearer === undefined ? undefined : unverifiedClaims(bearer.token);
+      if (claims !== undefined) {
+        const at = now();
+        for (const jwt of jwtPlans) {
+          const clientId = clientIdOf(claims, jwt.clientIdClaim);
+          if (clientId === undefined) continue;
+          const subscription = subscriptions.subscriptionForClientId(apiId, jwt.plan.id!, clientId, at);
+          if (subscription !== undefined) return verifiedJwt(jwt, subscription, bearer!, clientId, security);
+        }
+      }
     }
-    return keylessResolution ?? KEY_INVALID;
+    if (apiKeyPlans.length > 0) {
+      const header = req.headers[headerName];
+      const fromHeader = typeof header === 'string' ? header : Array.isArray(header) ? header[0] : undefined;
+      const key = fromHeader || queryParam(req.url ?? '/', paramName);
+      if (key !== undefined) {
+        const keyHash = hashApiKey(key);
+        const at = now();
+        for (let i = 0; i < apiKeyPlans.length; i++) {
+          const plan = apiKeyPlans[i]!;
+          const subscription = subscriptions.subscriptionForKey(keyHash, apiId, plan.id!, at);
+          if (subscription === undefined) continue;
+          const strip = !propagate[i];
+          return {
+            plan,
+            failureKey: undefined,
+            subscription,
+            apiKey: key,
+            stripHeader: strip && fromHeader ? headerName : undefined,
+            stripQueryParam: strip && !fromHeader ? paramName : undefined,
+          };
+        }
+        return keylessResolution ?? KEY_INVALID;
+      }
+    }
+    return keylessResolution ?? UNRESOLVABLE;
   };
 }

@@ -5,9 +5,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ApiRegistry } from './api-registry.js';
+import type { ApiRuntime } from './api-runtime.js';
 import { Exchange, type ExchangeContext } from './exchange.js';
 import { executeFlows } from './execution/flow-execution.js';
 import { failure } from './gateway-error.js';
+import type { PlanResolution } from './plan-resolver.js';
 import { proxyRequest } from './proxy.js';
 import { normalizeRequestTarget } from './request-path.js';
 import { resolveServerSettings, type ServerSettings } from './server-options.js';
@@ -73,31 +75,55 @@ export function createRequestHandler(
         }
       }
       const security = api.resolveSecurity(req);
-      const plan = security.plan;
-      if (plan === undefined) {
-        exchange.fail(failure(security.failureKey ?? 'GATEWAY_PLAN_UNRESOLVABLE'));
+      if (security instanceof Promise) {
+        // A token signature to check first: the runtime stays open meanwhile, even if it is redeployed.
+        exchange.hold();
+        security.then(
+          (resolution) => {
+            if (!res.headersSent && !res.destroyed) serve(exchange, api, resolution);
+          },
+          (error: unknown) => internalError(exchange, logger, error),
+        );
         return;
       }
-      exchange.planId = plan.id;
-      if (security.subscription !== undefined) exchange.authorized(security);
-      if (api.flows !== undefined) {
-        executeFlows(exchange, api, api.flows, plan.id);
-        return;
-      }
-      const endpoint = api.endpointGroup?.select();
-      if (endpoint === undefined) {
-        exchange.fail(failure('GATEWAY_NO_ENDPOINT_AVAILABLE'));
-        return;
-      }
-      if (exchange.expectContinue) {
-        res.writeContinue();
-        exchange.expectContinue = false;
-      }
-      proxyRequest(exchange, endpoint);
+      serve(exchange, api, security);
     } catch (error) {
-      logger.error({ err: error, method: req.method }, 'request handling failed');
-      if (res.headersSent) res.destroy();
-      else exchange.fail(failure('GATEWAY_INTERNAL_ERROR', error));
+      internalError(exchange, logger, error);
     }
   };
+}
+
+function internalError(exchange: Exchange, logger: Logger, error: unknown): void {
+  logger.error({ err: error, method: exchange.req.method }, 'request handling failed');
+  if (exchange.res.headersSent) exchange.res.destroy();
+  else exchange.fail(failure('GATEWAY_INTERNAL_ERROR', error));
+}
+
+/** The rest of the request path once the plan is resolved: refuse, run the flows, or proxy. */
+function serve(exchange: Exchange, api: ApiRuntime, security: PlanResolution): void {
+  try {
+    const plan = security.plan;
+    if (plan === undefined) {
+      exchange.fail(failure(security.failureKey ?? 'GATEWAY_PLAN_UNRESOLVABLE'));
+      return;
+    }
+    exchange.planId = plan.id;
+    if (security.subscription !== undefined) exchange.authorized(security);
+    if (api.flows !== undefined) {
+      executeFlows(exchange, api, api.flows, plan.id);
+      return;
+    }
+    const endpoint = api.endpointGroup?.select();
+    if (endpoint === undefined) {
+      exchange.fail(failure('GATEWAY_NO_ENDPOINT_AVAILABLE'));
+      return;
+    }
+    if (exchange.expectContinue) {
+      exchange.res.writeContinue();
+      exchange.expectContinue = false;
+    }
+    proxyRequest(exchange, endpoint);
+  } catch (error) {
+    internalError(exchange, exchange.context.logger, error);
+  }
 }

@@ -36,6 +36,8 @@ export interface ExecutionTarget {
   readonly subscription?: { readonly id: string; readonly applicationId: string } | undefined;
   /** The API key that selected the plan. */
   readonly apiKey?: string | undefined;
+  /** Attributes the credentials gave (`jwt.claims`, `user-id`...). */
+  readonly securityAttributes?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** Gravitee's prefix of the attributes the gateway sets (`gravitee.attribute.application`...). */
@@ -69,6 +71,10 @@ function initialAttributes(api: ExecutionApi, target: ExecutionTarget): ContextA
     attributes.set(`${ATTRIBUTE_PREFIX}user-id`, subscription.id);
   }
   if (target.apiKey !== undefined) attributes.set(`${ATTRIBUTE_PREFIX}api-key`, target.apiKey);
+  const extra = target.securityAttributes;
+  if (extra !== undefined) {
+    for (const name in extra) attributes.set(name === 'user-id' ? `${ATTRIBUTE_PREFIX}${name}` : name, extra[name]);
+  }
   return attributes;
 }
 

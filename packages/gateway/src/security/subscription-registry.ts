@@ -83,21 +83,44 @@ export function isApiKeyUsable(key: KnownApiKey, now: number): boolean {
   return !key.revoked && !key.paused && (key.expireAt === undefined || key.expireAt > now);
 }
 
+function clientKey(subscription: KnownSubscription): string {
+  return `${subscription.apiId}\0${subscription.planId}\0${subscription.clientId}`;
+}
+
 /** Subscriptions and API keys by the ids and hashes the request path looks them up with. */
 export class SubscriptionRegistry {
   readonly #subscriptions = new Map<string, KnownSubscription>();
+  /** `api \0 plan \0 clientId` -> subscription, for plans that identify applications by client id (JWT, OAuth2). */
+  readonly #byClientId = new Map<string, KnownSubscription>();
   readonly #keysByHash = new Map<string, KnownApiKey>();
   readonly #keyHashById = new Map<string, string>();
 
   /** Adds or replaces a subscription; closed, rejected and ended ones are dropped rather than kept. */
   putSubscription(subscription: KnownSubscription): void {
+    this.removeSubscription(subscription.id);
     if (subscription.status === 'ACCEPTED' || subscription.status === 'PAUSED' || subscription.status === 'PENDING') {
       this.#subscriptions.set(subscription.id, subscription);
-    } else this.#subscriptions.delete(subscription.id);
+      if (subscription.clientId !== undefined) this.#byClientId.set(clientKey(subscription), subscription);
+    }
   }
 
   removeSubscription(id: string): void {
+    const previous = this.#subscriptions.get(id);
+    if (previous === undefined) return;
     this.#subscriptions.delete(id);
+    if (previous.clientId !== undefined && this.#byClientId.get(clientKey(previous)) === previous) {
+      this.#byClientId.delete(clientKey(previous));
+    }
+  }
+
+  /**
+   * The active subscription of the application with `clientId` to `planId` of `apiId`, if any (JWT and OAuth2 plans).
+   *
+   * @example registry.subscriptionForClientId(api.id, plan.id, claims.azp, Date.now());
+   */
+  subscriptionForClientId(apiId: string, planId: string, clientId: string, now: number): KnownSubscription | undefined {
+    const subscription = this.#byClientId.get(`${apiId}\0${planId}\0${clientId}`);
+    return subscription !== undefined && isSubscriptionActive(subscription, now) ? subscription : undefined;
   }
 
   /** Adds or replaces a key (its hash may not change; a renewal is a new key); revoked keys are dropped. */
@@ -153,6 +176,7 @@ export class SubscriptionRegistry {
   /** Drops everything (a full resync replaces the content). */
   clear(): void {
     this.#subscriptions.clear();
+    this.#byClientId.clear();
     this.#keysByHash.clear();
     this.#keyHashById.clear();
   }
