@@ -24,6 +24,10 @@ export const ERROR_CATALOGUE = {
   // Gateway: plan security (Gravitee's keys and messages).
   API_KEY_INVALID: { status: 401, message: 'API Key is not valid or is expired / revoked.' },
   JWT_INVALID_TOKEN: { status: 401, message: 'Unauthorized' },
+  OAUTH2_INVALID_ACCESS_TOKEN: { status: 401, message: 'Unauthorized' },
+  OAUTH2_INSUFFICIENT_SCOPE: { status: 403, message: 'Forbidden' },
+  OAUTH2_SERVER_UNAVAILABLE: { status: 503, message: 'Service Unavailable' },
+  GATEWAY_OAUTH2_INVALID_CLIENT: { status: 401, message: 'Unauthorized' },
   // Management API and storage.
   MANAGEMENT_VALIDATION_FAILED: { status: 400, message: 'Validation failed' },
   MANAGEMENT_BAD_REQUEST: { status: 400, message: 'Bad request' },

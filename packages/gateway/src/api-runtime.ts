@@ -120,7 +120,7 @@ export class ApiRuntime {
     this.routes = httpProxyRoutes(api);
     if (this.routes.length === 0 && !hasTcpProxyListener(api))
       throw new Error(`API [${input.apiId}] has no HTTP listener with an http-proxy entrypoint nor a TCP listener`);
-    this.resolveSecurity = createPlanResolver(input.apiId, plans, options.security);
+    this.resolveSecurity = createPlanResolver(input.apiId, plans, options.security, api.resources);
     // The HTTP request path uses the first http-proxy group; TCP proxy APIs are served by the TCP server from their
     // tcp-proxy groups (src/tcp-proxy).
     // An HTTP API without one answers 503 GATEWAY_NO_ENDPOINT_AVAILABLE unless its flows answer (mock).

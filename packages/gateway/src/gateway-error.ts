@@ -14,7 +14,10 @@ import {
 } from './response-templates.js';
 
 /** The gateway keys of the catalogue (GATEWAY_NO_CONTEXT_PATH_MATCH, GATEWAY_CLIENT_CONNECTION_ERROR, API_KEY_INVALID...). */
-export type GatewayErrorKey = Extract<ErrorCode, `GATEWAY_${string}` | `API_KEY_${string}` | `JWT_${string}`>;
+export type GatewayErrorKey = Extract<
+  ErrorCode,
+  `GATEWAY_${string}` | `API_KEY_${string}` | `JWT_${string}` | `OAUTH2_${string}`
+>;
 
 /** What went wrong while handling a request. */
 export interface ExecutionFailure {

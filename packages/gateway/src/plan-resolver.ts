@@ -1,19 +1,28 @@
 /**
  * Plan resolution: which plan of the API serves a request, and on whose behalf. As Gravitee v4's security chain, the
- * serving plans are tried by security type (mTLS, JWT, OAuth2, API key, then keyless) and, within a type, by `order`;
- * the first plan that can handle the request's credentials serves it. This slice resolves API-key and keyless plans;
- * JWT, OAuth2 and mTLS plans are never selected yet.
+ * serving plans are tried by security type (JWT, OAuth2, API key, then keyless; mTLS is not resolved yet) and, within
+ * a type, by `order`; the first plan that can handle the request's credentials serves it.
  *
- * API key: read from the `X-Gravitee-Api-Key` header (or the `api-key` query parameter; both names configurable),
- * hashed, and looked up in the {@link SubscriptionRegistry}: the plan serves when the key is usable and grants an
- * active subscription to it. A key that grants nothing falls through to a keyless plan when the API has one
- * (Gravitee's order); otherwise the answer is 401 `API_KEY_INVALID`, and 401 `GATEWAY_PLAN_UNRESOLVABLE` when no
- * credential was presented at all. Unless the plan sets `propagateApiKey`, the key is not forwarded upstream.
+ * - JWT: the bearer token's client id (`azp`, `aud`, `client_id` or the configured claim, read before verifying, as
+ *   Gravitee does) selects the plan holding that client's subscription; then the signature and dates are checked
+ *   (security/jwt-verifier.ts): 401 `JWT_INVALID_TOKEN` when they fail.
+ * - OAuth2: the bearer token is introspected (RFC 7662) at the plan's `oauth2` resource; the client id of an active
+ *   token selects the plan holding its subscription, whose required scopes are then checked (403
+ *   `OAUTH2_INSUFFICIENT_SCOPE`); 401 `OAUTH2_INVALID_ACCESS_TOKEN` for inactive tokens, 401
+ *   `GATEWAY_OAUTH2_INVALID_CLIENT` without a subscription, 503 `OAUTH2_SERVER_UNAVAILABLE` when the server cannot
+ *   answer.
+ * - API key: read from the `X-Gravitee-Api-Key` header (or the `api-key` query parameter; both names configurable),
+ *   hashed, and looked up in the {@link SubscriptionRegistry}: the plan serves when the key is usable and grants an
+ *   active subscription to it. A key that grants nothing falls through to a keyless plan when the API has one
+ *   (Gravitee's order); otherwise the answer is 401 `API_KEY_INVALID`.
+ * - Without any credential: the keyless plan, or 401 `GATEWAY_PLAN_UNRESOLVABLE`.
  *
- * Everything is decided at deploy time except the key lookup: a keyless API allocates nothing per request.
+ * Credentials are not forwarded upstream unless the plan propagates them (`propagateApiKey`, `propagateAuthHeader`).
+ * Everything is decided at deploy time except the lookups: a keyless API allocates nothing per request, and only
+ * token checks (signature, introspection) make the resolution asynchronous.
  */
 import type { IncomingMessage } from 'node:http';
-import { hashApiKey, PLAN_SECURITY_ALIASES, type PlanDefinition } from '@apim/core';
+import { hashApiKey, PLAN_SECURITY_ALIASES, type PlanDefinition, type Resource } from '@apim/core';
 import type { JWTPayload } from 'jose';
 import {
   clientIdOf,
@@ -22,10 +31,23 @@ import {
   JwtVerifier,
   unverifiedClaims,
 } from './security/jwt-verifier.js';
+import {
+  type Introspection,
+  OAuth2Introspector,
+  type OAuth2ResourceConfiguration,
+  scopesOf,
+} from './security/oauth2-introspection.js';
 import type { KnownSubscription, SubscriptionRegistry } from './security/subscription-registry.js';
 
 /** Why no plan serves a request. */
-export type PlanFailureKey = 'GATEWAY_PLAN_UNRESOLVABLE' | 'API_KEY_INVALID' | 'JWT_INVALID_TOKEN';
+export type PlanFailureKey =
+  | 'GATEWAY_PLAN_UNRESOLVABLE'
+  | 'API_KEY_INVALID'
+  | 'JWT_INVALID_TOKEN'
+  | 'OAUTH2_INVALID_ACCESS_TOKEN'
+  | 'OAUTH2_INSUFFICIENT_SCOPE'
+  | 'OAUTH2_SERVER_UNAVAILABLE'
+  | 'GATEWAY_OAUTH2_INVALID_CLIENT';
 
 /** The outcome of plan resolution for one request. */
 export interface PlanResolution {
@@ -58,6 +80,8 @@ export interface PlanSecurityOptions {
   readonly jwtKeys?: readonly GatewayJwtKey[];
   /** Shortest time between two fetches of a JWKS (default 30 s). */
   readonly jwksCooldownMs?: number;
+  /** How long an OAuth2 introspection may take (default 5 s). */
+  readonly introspectionTimeoutMs?: number;
   /** Told why tokens are refused (debug level). */
   readonly onRejected?: (reason: unknown, planId: string) => void;
   /** The clock (tests). */
@@ -93,6 +117,10 @@ function refusal(failureKey: PlanFailureKey): PlanResolution {
 const UNRESOLVABLE = refusal('GATEWAY_PLAN_UNRESOLVABLE');
 const KEY_INVALID = refusal('API_KEY_INVALID');
 const JWT_INVALID = refusal('JWT_INVALID_TOKEN');
+const OAUTH2_INVALID = refusal('OAUTH2_INVALID_ACCESS_TOKEN');
+const OAUTH2_SCOPE = refusal('OAUTH2_INSUFFICIENT_SCOPE');
+const OAUTH2_UNAVAILABLE = refusal('OAUTH2_SERVER_UNAVAILABLE');
+const OAUTH2_CLIENT = refusal('GATEWAY_OAUTH2_INVALID_CLIENT');
 
 const BEARER = /^bearer\s+(\S+)\s*$/i;
 
@@ -140,6 +168,123 @@ function compileJwtPlan(plan: PlanDefinition, security: PlanSecurityOptions): Jw
     extractClaims: configuration.extractClaims === true,
     propagateAuthHeader: configuration.propagateAuthHeader !== false,
   };
+}
+
+/** An OAuth2 plan compiled once: its authorization server (resource) and scope rules. */
+interface OAuth2Plan {
+  readonly plan: PlanDefinition;
+  readonly introspector: OAuth2Introspector;
+  readonly requiredScopes: readonly string[];
+  readonly modeStrict: boolean;
+  readonly extractPayload: boolean;
+  readonly propagateAuthHeader: boolean;
+}
+
+/** Introspectors shared by the plans naming the same resource (and cache). */
+function compileOAuth2Plan(
+  plan: PlanDefinition,
+  resources: readonly Resource[],
+  introspectors: Map<string, OAuth2Introspector>,
+  timeoutMs: number | undefined,
+): OAuth2Plan {
+  const configuration = (plan.security?.configuration ?? {}) as {
+    oauthResource?: string;
+    oauthCacheResource?: string;
+    checkRequiredScopes?: boolean;
+    requiredScopes?: string[];
+    modeStrict?: boolean;
+    extractPayload?: boolean;
+    propagateAuthHeader?: boolean;
+  };
+  const enabled = (name: string | undefined) =>
+    resources.find((resource) => resource.name === name && resource.enabled !== false);
+  const server = enabled(configuration.oauthResource);
+  if (server === undefined) {
+    throw new Error(`plan [${plan.id}] (OAuth2): no enabled resource named [${configuration.oauthResource ?? ''}]`);
+  }
+  const cache = configuration.oauthCacheResource ? enabled(configuration.oauthCacheResource) : undefined;
+  const ttlSeconds = Number(
+    (cache?.configuration as { timeToLiveSeconds?: unknown } | undefined)?.timeToLiveSeconds ?? 0,
+  );
+  const cacheTtlMs = cache === undefined ? 0 : Math.max(0, ttlSeconds > 0 ? ttlSeconds * 1000 : 60_000);
+  const key = `${server.name}\0${cacheTtlMs}`;
+  let introspector = introspectors.get(key);
+  if (introspector === undefined) {
+    try {
+      introspector = new OAuth2Introspector(server.name, (server.configuration ?? {}) as OAuth2ResourceConfiguration, {
+        cacheTtlMs,
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      });
+    } catch (error) {
+      throw new Error(`plan [${plan.id}] (OAuth2): ${(error as Error).message}`);
+    }
+    introspectors.set(key, introspector);
+  }
+  return {
+    plan,
+    introspector,
+    requiredScopes: configuration.checkRequiredScopes === true ? (configuration.requiredScopes ?? []) : [],
+    modeStrict: configuration.modeStrict !== false,
+    extractPayload: configuration.extractPayload === true,
+    propagateAuthHeader: configuration.propagateAuthHeader !== false,
+  };
+}
+
+/**
+ * Introspects a bearer token for the OAuth2 plans (one call per authorization server), then serves with the first
+ * plan, by order, holding a subscription of the token's client; its required scopes are checked last.
+ */
+async function introspectedOAuth2(
+  apiId: string,
+  oauth2Plans: readonly OAuth2Plan[],
+  bearer: { token: string; fromQuery: boolean },
+  security: PlanSecurityOptions,
+  now: () => number,
+): Promise<PlanResolution> {
+  const answers = new Map<OAuth2Introspector, Introspection>();
+  let inactive = false;
+  for (const oauth2 of oauth2Plans) {
+    let answer = answers.get(oauth2.introspector);
+    if (answer === undefined) {
+      try {
+        answer = await oauth2.introspector.introspect(bearer.token);
+      } catch (error) {
+        security.onRejected?.(error, oauth2.plan.id!);
+        return OAUTH2_UNAVAILABLE;
+      }
+      answers.set(oauth2.introspector, answer);
+    }
+    if (!answer.active) {
+      inactive = true;
+      continue;
+    }
+    const clientId = typeof answer.client_id === 'string' ? answer.client_id : undefined;
+    if (clientId === undefined) continue;
+    const subscription = security.subscriptions.subscriptionForClientId(apiId, oauth2.plan.id!, clientId, now());
+    if (subscription === undefined) continue;
+    if (oauth2.requiredScopes.length > 0) {
+      const granted = new Set(scopesOf(answer, oauth2.introspector.scopeSeparator));
+      const ok = oauth2.modeStrict
+        ? oauth2.requiredScopes.every((scope) => granted.has(scope))
+        : oauth2.requiredScopes.some((scope) => granted.has(scope));
+      if (!ok) return OAUTH2_SCOPE;
+    }
+    const attributes: Record<string, unknown> = { 'oauth.access_token': bearer.token, 'oauth.client_id': clientId };
+    if (oauth2.extractPayload) attributes['oauth.payload'] = JSON.stringify(answer);
+    const user = answer[oauth2.introspector.userClaim];
+    if (typeof user === 'string') attributes['user-id'] = user;
+    const strip = !oauth2.propagateAuthHeader;
+    return {
+      plan: oauth2.plan,
+      failureKey: undefined,
+      subscription,
+      apiKey: undefined,
+      stripHeader: strip && !bearer.fromQuery ? 'authorization' : undefined,
+      stripQueryParam: strip && bearer.fromQuery ? 'access_token' : undefined,
+      attributes,
+    };
+  }
+  return inactive ? OAUTH2_INVALID : OAUTH2_CLIENT;
 }
 
 /** Checks the token of the JWT plan the subscription selected: the plan serves, or 401 JWT_INVALID_TOKEN. */
@@ -225,6 +370,8 @@ export function createPlanResolver(
   apiId: string,
   plans: readonly PlanDefinition[],
   security?: PlanSecurityOptions,
+  /** The API's resources (OAuth2 authorization servers, caches). */
+  resources: readonly Resource[] = [],
 ): PlanResolver {
   const serving = plans.filter(isServingPlan);
   const keyless = serving.filter((plan) => securityTypeOf(plan) === 'KEY_LESS').sort(byOrder)[0];
@@ -233,7 +380,11 @@ export function createPlanResolver(
     security === undefined ? [] : serving.filter((plan) => securityTypeOf(plan) === type).sort(byOrder);
   const apiKeyPlans = ofType('API_KEY');
   const jwtPlans = ofType('JWT').map((plan) => compileJwtPlan(plan, security!));
-  if ((apiKeyPlans.length === 0 && jwtPlans.length === 0) || security === undefined) {
+  const introspectors = new Map<string, OAuth2Introspector>();
+  const oauth2Plans = ofType('OAUTH2').map((plan) =>
+    compileOAuth2Plan(plan, resources, introspectors, security?.introspectionTimeoutMs),
+  );
+  if ((apiKeyPlans.length === 0 && jwtPlans.length === 0 && oauth2Plans.length === 0) || security === undefined) {
     return keylessResolution === undefined ? () => UNRESOLVABLE : () => keylessResolution;
   }
   const { subscriptions } = security;
@@ -244,19 +395,20 @@ export function createPlanResolver(
     (plan) => (plan.security?.configuration as { propagateApiKey?: unknown } | undefined)?.propagateApiKey === true,
   );
   return (req) => {
-    // Gravitee's order: JWT plans before API-key plans, keyless last.
-    if (jwtPlans.length > 0) {
-      const bearer = bearerToken(req);
-      const claims = bearer === undefined ? undefined : unverifiedClaims(bearer.token);
+    // Gravitee's order: JWT, then OAuth2, then API-key plans, keyless last.
+    const bearer = jwtPlans.length > 0 || oauth2Plans.length > 0 ? bearerToken(req) : undefined;
+    if (bearer !== undefined) {
+      const claims = jwtPlans.length > 0 ? unverifiedClaims(bearer.token) : undefined;
       if (claims !== undefined) {
         const at = now();
         for (const jwt of jwtPlans) {
           const clientId = clientIdOf(claims, jwt.clientIdClaim);
           if (clientId === undefined) continue;
           const subscription = subscriptions.subscriptionForClientId(apiId, jwt.plan.id!, clientId, at);
-          if (subscription !== undefined) return verifiedJwt(jwt, subscription, bearer!, clientId, security);
+          if (subscription !== undefined) return verifiedJwt(jwt, subscription, bearer, clientId, security);
         }
       }
+      if (oauth2Plans.length > 0) return introspectedOAuth2(apiId, oauth2Plans, bearer, security, now);
     }
     if (apiKeyPlans.length > 0) {
       const header = req.headers[headerName];
