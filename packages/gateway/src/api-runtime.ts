@@ -200,6 +200,7 @@ function compileApiFlows(
     planFlows,
     ...(api.flowExecution === undefined ? {} : { flowExecution: api.flowExecution }),
     ...(options.shardingTags === undefined ? {} : { shardingTags: options.shardingTags }),
+    resources: api.resources ?? [],
     apiId,
     logger,
   });

@@ -17,6 +17,16 @@ export interface PolicyFactoryContext {
   /** The API being deployed, when known. */
   readonly apiId?: string;
   readonly logger: PolicyLogger;
+  /** The API's resources (authentication providers, caches, OAuth2 servers...) that configurations name. */
+  readonly resources?: readonly PolicyResource[];
+}
+
+/** A resource of the API, as a policy factory sees it. */
+export interface PolicyResource {
+  readonly name: string;
+  readonly type: string;
+  readonly configuration?: Readonly<Record<string, unknown>> | undefined;
+  readonly enabled: boolean;
 }
 
 /**

@@ -46,6 +46,10 @@ export interface PolicyRequest {
   /** Query parameters sent upstream (case-sensitive names). */
   readonly query: MutableMultiValueMap;
   readonly remoteAddress: string;
+  /** `https` when the client connection is TLS, else `http`. */
+  readonly scheme: string;
+  /** The client connection's TLS session; undefined over cleartext. */
+  readonly ssl: PolicySsl | undefined;
   /**
    * The buffered body. Only available when the step's policy declared `needsBody.request` (the gateway buffers the
    * body only for flows that need it); throws otherwise.
@@ -53,6 +57,25 @@ export interface PolicyRequest {
   body(): Promise<Buffer>;
   /** Replaces the body sent upstream (always allowed: writing needs no buffering). */
   setBody(body: Buffer | string): void;
+}
+
+/** A client certificate as policies see it. */
+export interface PolicyClientCertificate {
+  /** The subject distinguished name, RFC 4514 order (`CN=client,O=Example`). */
+  readonly subject: string;
+  readonly issuer: string;
+  /** SHA-256 fingerprint, upper-case hex pairs separated by colons (as Node gives it). */
+  readonly fingerprint256: string;
+  /** The certificate, DER. */
+  readonly raw: Buffer;
+}
+
+/** The TLS session of the client connection. */
+export interface PolicySsl {
+  /** The certificate the client presented, when it did. */
+  readonly clientCertificate: PolicyClientCertificate | undefined;
+  /** The listener's trust store verified that certificate (mTLS). */
+  readonly clientAuthorized: boolean;
 }
 
 /** The response: the endpoint's answer (response phase) or what request policies produce (mock). */

@@ -3,7 +3,8 @@
  * response. A map is only built when a policy (or an EL expression) reads it; the proxy asks whether it changed.
  */
 import type { IncomingMessage } from 'node:http';
-import { MutableMultiValueMap, type PolicyRequest, type PolicyResponse } from '@apim/core';
+import type { TLSSocket } from 'node:tls';
+import { MutableMultiValueMap, type PolicyRequest, type PolicyResponse, type PolicySsl } from '@apim/core';
 import type { UpstreamResponseHeaders } from '../proxy-headers.js';
 
 const EMPTY_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
@@ -58,6 +59,8 @@ export class GatewayPolicyRequest implements PolicyRequest {
     return this.path.slice(0, this.#prefixLength) || '/';
   }
 
+  #ssl: PolicySsl | undefined;
+
   get pathInfo(): string {
     const rest = this.path.slice(this.#prefixLength);
     return rest === '' ? '/' : rest.charCodeAt(0) === 47 ? rest : `/${rest}`;
@@ -75,6 +78,17 @@ export class GatewayPolicyRequest implements PolicyRequest {
 
   get remoteAddress(): string {
     return this.#req.socket?.remoteAddress ?? '';
+  }
+
+  get scheme(): string {
+    return (this.#req.socket as TLSSocket | null)?.encrypted === true ? 'https' : 'http';
+  }
+
+  get ssl(): PolicySsl | undefined {
+    const socket = this.#req.socket as TLSSocket | null;
+    if (socket?.encrypted !== true) return undefined;
+    this.#ssl ??= sslOf(socket);
+    return this.#ssl;
   }
 
   /** The header map when a policy changed it, else undefined (the client's raw headers are forwarded as they are). */
@@ -194,4 +208,32 @@ export function rawHeadersOf(map: MutableMultiValueMap): string[] {
   const out: string[] = [];
   for (const [name, values] of map) for (const value of values) out.push(name, value);
   return out;
+}
+
+/** The TLS session of a client socket as policies see it (the peer certificate read once). */
+function sslOf(socket: TLSSocket): PolicySsl {
+  const peer = socket.getPeerCertificate();
+  const present = peer !== null && typeof peer === 'object' && peer.raw !== undefined;
+  return {
+    clientAuthorized: socket.authorized === true,
+    clientCertificate: present
+      ? {
+          subject: distinguishedName(peer.subject),
+          issuer: distinguishedName(peer.issuer),
+          fingerprint256: peer.fingerprint256,
+          raw: peer.raw,
+        }
+      : undefined,
+  };
+}
+
+/** `{ CN: 'client', O: 'Example' }` -> `CN=client,O=Example` (most specific first, as RFC 4514 writes it). */
+function distinguishedName(name: Readonly<Record<string, string | string[] | undefined>> | undefined): string {
+  if (name === undefined) return '';
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(name)) {
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) parts.push(`${key}=${item}`);
+  }
+  return parts.reverse().join(',');
 }

@@ -10,6 +10,7 @@ import {
   type FlowExecution,
   type PolicyLogger,
   type PolicyRegistry,
+  type PolicyResource,
   type Step,
   ValidationError,
   validateTemplate,
@@ -37,6 +38,8 @@ export interface CompileFlowsInput {
    * for APIs and plans); a flow without tags runs everywhere. Default: every flow runs.
    */
   shardingTags?: { matches(tags: readonly string[]): boolean };
+  /** The API's resources, given to the policy factories (authentication providers, caches...). */
+  resources?: readonly PolicyResource[];
 }
 
 const BODY_REFERENCES = {
@@ -108,7 +111,12 @@ function compileStep(
   }
   let run: CompiledStep['run'] | undefined;
   try {
-    const instance = plugin.create(config.value, { policyId: plugin.id, apiId, logger });
+    const instance = plugin.create(config.value, {
+      policyId: plugin.id,
+      apiId,
+      logger,
+      ...(c.input.resources === undefined ? {} : { resources: c.input.resources }),
+    });
     const method = phase === 'request' ? instance.onRequest : instance.onResponse;
     // A policy may act in one phase only for a configuration (a v2 `scope`): no method, no step.
     run = method?.bind(instance);

@@ -12,6 +12,7 @@ import {
   type PolicyLogger,
   type PolicyRequest,
   type PolicyResponse,
+  type PolicySsl,
 } from '@apim/core';
 
 /** What a test request looks like; everything is optional. */
@@ -23,6 +24,8 @@ export interface InMemoryExchangeInit {
   headers?: Record<string, string | string[]>;
   body?: string | Buffer;
   remoteAddress?: string;
+  /** The TLS session (the request is then `https`); undefined: cleartext. */
+  ssl?: PolicySsl;
   /** False: the request body is not buffered, `request.body()` throws (the gateway streams it). */
   bufferedBody?: boolean;
   response?: { status?: number; headers?: Record<string, string | string[]>; body?: string | Buffer };
@@ -59,6 +62,8 @@ class InMemoryRequest implements PolicyRequest {
   readonly headers: MutableMultiValueMap;
   readonly query: MutableMultiValueMap;
   readonly remoteAddress: string;
+  readonly ssl: PolicySsl | undefined;
+  readonly scheme: string;
   #body: Buffer;
   readonly #buffered: boolean;
 
@@ -73,6 +78,8 @@ class InMemoryRequest implements PolicyRequest {
     this.headers = MutableMultiValueMap.from(init.headers ?? {}, { caseInsensitive: true });
     this.query = MutableMultiValueMap.from(url.searchParams);
     this.remoteAddress = init.remoteAddress ?? '127.0.0.1';
+    this.ssl = init.ssl;
+    this.scheme = init.ssl === undefined ? 'http' : 'https';
     this.#body = toBuffer(init.body ?? '');
     this.#buffered = init.bufferedBody ?? true;
   }
