@@ -181,7 +181,8 @@ function http2RequestHandler(handler: RequestHandler, settings: ServerSettings):
   const { requestTimeoutMs } = settings;
   if (requestTimeoutMs === 0) return h1;
   return (req, res) => {
-    if (!req.stream.endAfterHeaders) {
+    // With `allowHTTP1`, the HTTP/1.1 requests of the TLS listener come here too (Node times those out itself).
+    if (req.stream !== undefined && !req.stream.endAfterHeaders) {
       const timer = setTimeout(onStreamRequestTimeout, requestTimeoutMs, req, res);
       const clear = () => clearTimeout(timer);
       req.once('end', clear);
