@@ -9,3 +9,5 @@ export type { BasicAuthenticatorOptions, Principal } from './security/basic-auth
 export { hashPassword, verifyPassword } from './security/password.js';
 export * from './security/permissions.js';
 export * from './server.js';
+export type { SubscriptionSettings } from './subscriptions/subscription-settings.js';
+export { DEFAULT_RENEWAL_GRACE_MS } from './subscriptions/subscription-settings.js';

@@ -1,15 +1,19 @@
 import type { ConfigStore } from '@apim/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { apiKeyRoutes } from './api-keys/api-key-routes.js';
+import { ApiKeyService } from './api-keys/api-key-service.js';
 import { apiRoutes } from './apis/api-routes.js';
 import { ApiService } from './apis/api-service.js';
 import { importExportRoutes } from './apis/import-export-routes.js';
 import { mediaRoutes } from './apis/media-routes.js';
+import { applicationRoutes } from './applications/application-routes.js';
+import { ApplicationService } from './applications/application-service.js';
 import { deploymentRoutes } from './deployments/deployment-routes.js';
 import { DeploymentService } from './deployments/deployment-service.js';
 import { healthRoutes } from './health-routes.js';
 import { installJsonParser } from './http/content-types.js';
 import { installErrorHandler } from './http/error-handler.js';
-import { ENVIRONMENT_PREFIX, type RouteContext } from './http/route-context.js';
+import { ENVIRONMENT_PREFIX, type RouteContext, V1_ENVIRONMENT_PREFIX } from './http/route-context.js';
 import { installValidation } from './http/validation.js';
 import { planRoutes } from './plans/plan-routes.js';
 import { PlanService } from './plans/plan-service.js';
@@ -18,6 +22,9 @@ import { policyRoutes } from './plugins/policy-routes.js';
 import { BasicAuthenticator, type BasicAuthenticatorOptions } from './security/basic-authenticator.js';
 import type { PermissionChecker } from './security/permissions.js';
 import { installSecurity } from './security/security-hook.js';
+import { subscriptionRoutes } from './subscriptions/subscription-routes.js';
+import { SubscriptionService } from './subscriptions/subscription-service.js';
+import { resolveSubscriptionSettings, type SubscriptionSettings } from './subscriptions/subscription-settings.js';
 
 /** Default port of the management API (Gravitee's). */
 export const DEFAULT_MANAGEMENT_PORT = 8083;
@@ -34,6 +41,8 @@ export interface ManagementApiOptions {
   permissionChecker?: PermissionChecker;
   /** Basic authentication settings (organization of the local users, verification cache). */
   authentication?: BasicAuthenticatorOptions;
+  /** Custom and shared API keys, renewal grace period, end-of-subscription check. */
+  subscriptions?: SubscriptionSettings;
 }
 
 function loggerOptions(logger: ManagementApiOptions['logger']) {
@@ -65,12 +74,17 @@ export async function buildManagementApi(options: ManagementApiOptions): Promise
   installErrorHandler(app);
   installSecurity(app, new BasicAuthenticator(store, options.authentication), options.permissionChecker);
 
+  const settings = resolveSubscriptionSettings(options.subscriptions);
+  const subscriptions = new SubscriptionService(store, new ApiKeyService(settings));
   const ctx: RouteContext = {
     store,
     apis: new ApiService(store),
-    plans: new PlanService(store),
+    plans: new PlanService(store, subscriptions),
     deployments: new DeploymentService(store),
+    subscriptions,
+    applications: new ApplicationService(store, subscriptions),
   };
+  scheduleEndOfSubscriptions(app, subscriptions, settings.expiryCheckIntervalMs);
   await app.register(async (scope) => healthRoutes(scope, store));
   await app.register(
     async (scope) => {
@@ -78,13 +92,40 @@ export async function buildManagementApi(options: ManagementApiOptions): Promise
       await mediaRoutes(scope, ctx);
       await planRoutes(scope, ctx);
       await deploymentRoutes(scope, ctx);
+      await subscriptionRoutes(scope, ctx);
+      await apiKeyRoutes(scope, ctx);
     },
     { prefix: `${ENVIRONMENT_PREFIX}/apis` },
   );
+  await app.register(async (scope) => applicationRoutes(scope, ctx), { prefix: V1_ENVIRONMENT_PREFIX });
   await app.register(async (scope) => importExportRoutes(scope, ctx), { prefix: `${ENVIRONMENT_PREFIX}/apis` });
   await app.register(async (scope) => policyRoutes(scope, defaultPolicyRegistry()));
   await app.ready();
   return app;
+}
+
+/**
+ * Closes the subscriptions whose end date has passed every `intervalMs` (0: never), until the app closes. A failed
+ * pass is logged and the next one retries.
+ */
+function scheduleEndOfSubscriptions(app: FastifyInstance, subscriptions: SubscriptionService, intervalMs: number) {
+  if (intervalMs <= 0) return;
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    subscriptions
+      .closeEnded()
+      .then((count) => {
+        if (count > 0) app.log.info({ count }, 'closed ended subscriptions');
+      })
+      .catch((error: unknown) => app.log.warn({ err: error }, 'closing ended subscriptions failed'))
+      .finally(() => {
+        running = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
 }
 
 export interface StartManagementApiOptions extends ManagementApiOptions {

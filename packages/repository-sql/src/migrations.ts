@@ -287,6 +287,50 @@ function initialSchema(kind: SqlKind): Migration {
 }
 
 /**
+ * Subscriptions gain the consumer configuration and metadata, and two computed unique keys make the store enforce
+ * what concurrent requests could otherwise break: one live subscription per (plan, application), one ACTIVE
+ * application per (environment, client id). NULL keys (closed subscriptions, archived applications) never collide.
+ */
+function subscriptionLifecycle(kind: SqlKind): Migration {
+  const t = columnTypes(kind);
+  const concat = (...parts: ReturnType<typeof sql.ref>[]) =>
+    kind === 'sqlite'
+      ? sql.join(
+          parts.flatMap((p, i) => (i === 0 ? [p] : [sql.lit('/'), p])),
+          sql` || `,
+        )
+      : sql`concat(${sql.join(
+          parts.flatMap((p, i) => (i === 0 ? [p] : [sql.lit('/'), p])),
+          sql`, `,
+        )})`;
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('subscriptions').addColumn('configuration', t.longText).execute();
+      await db.schema.alterTable('subscriptions').addColumn('metadata', t.text).execute();
+      await db.schema.alterTable('subscriptions').addColumn('live_key', t.varchar(160)).execute();
+      await sql`update subscriptions set live_key = ${concat(sql.ref('plan_id'), sql.ref('application_id'))}
+        where status in ('PENDING', 'ACCEPTED', 'PAUSED')`.execute(db);
+      await db.schema.createIndex('subscriptions_live_uq').on('subscriptions').column('live_key').unique().execute();
+      await db.schema
+        .createIndex('subscriptions_status_ending_idx')
+        .on('subscriptions')
+        .columns(['status', 'ending_at'])
+        .execute();
+
+      await db.schema.alterTable('applications').addColumn('active_client_key', t.varchar(330)).execute();
+      await sql`update applications set active_client_key = ${concat(sql.ref('environment_id'), sql.ref('client_id'))}
+        where status = 'ACTIVE' and client_id is not null`.execute(db);
+      await db.schema
+        .createIndex('applications_active_client_uq')
+        .on('applications')
+        .column('active_client_key')
+        .unique()
+        .execute();
+    },
+  };
+}
+
+/**
  * The migrations of the configuration database, in order, for one dialect. One list serves SQLite, PostgreSQL and
  * MariaDB/MySQL; only column types differ (see {@link columnTypes}).
  *
@@ -296,6 +340,7 @@ function initialSchema(kind: SqlKind): Migration {
 export function createMigrations(kind: SqlKind): Record<string, Migration> {
   return {
     '0001-initial-schema': initialSchema(kind),
+    '0002-subscription-lifecycle': subscriptionLifecycle(kind),
   };
 }
 

@@ -94,6 +94,8 @@ export interface ApplicationRow {
   primary_owner_id: string | null;
   picture: string | null;
   settings: string;
+  /** `environment_id/client_id` while ACTIVE with a client id, else NULL: unique, so the client id is too. */
+  active_client_key: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -115,6 +117,10 @@ export interface SubscriptionRow {
   subscribed_by: string | null;
   closed_at: string | null;
   paused_at: string | null;
+  configuration: string | null;
+  metadata: string | null;
+  /** `plan_id/application_id` while the subscription is live, else NULL: unique, one live subscription per pair. */
+  live_key: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -150,6 +150,7 @@ export interface Application {
   description?: string | null;
   /** SIMPLE, BROWSER, WEB, NATIVE, BACKEND_TO_BACKEND. */
   type: string;
+  /** Unique among the ACTIVE applications of an environment (a create or update colliding raises ConflictError). */
   clientId?: string | null;
   status: ApplicationStatus;
   primaryOwnerId?: string | null;
@@ -188,21 +189,40 @@ export interface Subscription {
   subscribedBy?: string | null;
   closedAt?: string | null;
   pausedAt?: string | null;
+  /** The consumer's configuration (push plans: `{ entrypointId, channel, entrypointConfiguration }`). */
+  configuration?: JsonObject | null;
+  /** Free string metadata. */
+  metadata?: Record<string, string> | null;
   createdAt: string;
   updatedAt: string;
 }
 
+/**
+ * Statuses of a live subscription: an application holds at most one live subscription per plan (a create or
+ * update that would make a second one raises ConflictError).
+ */
+export const LIVE_SUBSCRIPTION_STATUSES: readonly SubscriptionStatus[] = ['PENDING', 'ACCEPTED', 'PAUSED'];
+
 export interface SubscriptionCriteria {
   environmentId?: string;
+  ids?: string[];
   apiId?: string;
   apiIds?: string[];
   planId?: string;
+  planIds?: string[];
   applicationId?: string;
+  applicationIds?: string[];
   statuses?: SubscriptionStatus[];
   /** Only subscriptions updated at or after this instant (incremental sync). */
   updatedSince?: string;
+  /** Only subscriptions with an `endingAt` strictly before this instant. */
+  endingBefore?: string;
 }
 
+/**
+ * An API key. The clear key is never stored: `keyHash` is `hashApiKey(key)` (core's `security/api-key-hash.ts`,
+ * what a gateway computes to look a key up), `keyMask` what listings show (`maskApiKey(key)`).
+ */
 export interface ApiKey {
   id: string;
   environmentId: string;
@@ -255,6 +275,7 @@ export type EventType =
   | 'PUBLISH_ORGANIZATION'
   | 'API_KEY_CHANGED'
   | 'SUBSCRIPTION_CHANGED'
+  | 'PLAN_CHANGED'
   | 'GATEWAY_STARTED'
   | 'GATEWAY_STOPPED';
 

@@ -87,3 +87,43 @@ export function errorBody(error: ApimError): ErrorBody {
   if (error.details.length > 0) body.details = toDetails(error.details);
   return body;
 }
+
+function notFound(entity: string, technicalCode: string, key: string, id: string): ManagementError {
+  return new ManagementError('MANAGEMENT_NOT_FOUND', `${entity} [${id}] cannot be found.`, technicalCode, {
+    [key]: id,
+  });
+}
+
+/** 404 for a subscription unknown on the API. */
+export function subscriptionNotFound(subscriptionId: string): ManagementError {
+  return notFound('Subscription', 'subscription.notFound', 'subscription', subscriptionId);
+}
+
+/** 404 for an application unknown in the environment. */
+export function applicationNotFound(applicationId: string): ManagementError {
+  return notFound('Application', 'application.notFound', 'application', applicationId);
+}
+
+/** 404 for an API key unknown on the subscription. */
+export function apiKeyNotFound(apiKeyId: string): ManagementError {
+  return notFound('API Key', 'apiKey.notFound', 'apiKey', apiKeyId);
+}
+
+/** 400 for a body field that is well-formed JSON but not acceptable (located by JSON pointer). */
+export function invalidField(path: string, message: string, technicalCode = 'MANAGEMENT_VALIDATION_FAILED') {
+  return new ManagementError('MANAGEMENT_VALIDATION_FAILED', 'Invalid request body', technicalCode, undefined, [
+    { path, message },
+  ]);
+}
+
+/**
+ * An optional ISO-8601 date of a request body in canonical form (`toISOString()`), or a 400 located at `path`.
+ *
+ * @example parseDate(body.endingAt, '/endingAt') // '2031-01-01T00:00:00.000Z' | undefined
+ */
+export function parseDate(value: string | null | undefined, path: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw invalidField(path, 'must be an ISO-8601 date-time');
+  return new Date(time).toISOString();
+}

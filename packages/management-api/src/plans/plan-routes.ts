@@ -4,10 +4,10 @@ import { ApiParams } from '../apis/api-schemas.js';
 import { resolveEnvironment } from '../http/environments.js';
 import { ManagementError } from '../http/errors.js';
 import { paged, slice } from '../http/pagination.js';
-import type { RouteContext } from '../http/route-context.js';
+import { principalOf, type RouteContext } from '../http/route-context.js';
 import { requires } from '../security/permissions.js';
 import { toPlanV4 } from './plan-mapper.js';
-import { CreatePlanV4Body, ListPlansQuery, PLAN_STATUSES, PlanParams } from './plan-schemas.js';
+import { CreatePlanV4Body, ListPlansQuery, PLAN_STATUSES, PlanParams, UpdatePlanV4Body } from './plan-schemas.js';
 
 /** Splits `a,b` and repeated parameters into one upper-cased list. */
 function csv(values: string[] | undefined): string[] {
@@ -28,7 +28,10 @@ function parseStatuses(values: string[] | undefined): PlanStatus[] {
   return statuses.length > 0 ? (statuses as PlanStatus[]) : ['PUBLISHED'];
 }
 
-/** `/environments/{envId}/apis/{apiId}/plans`: create, list (by status, security, mode), get and publish plans. */
+/**
+ * `/environments/{envId}/apis/{apiId}/plans`: create, list (by status, security, mode), get, update, delete, and the
+ * lifecycle actions `_publish`, `_deprecate`, `_close` (permission API_PLAN).
+ */
 export async function planRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   app.post<{ Params: ApiParams; Body: CreatePlanV4Body }>(
     '/:apiId/plans',
@@ -76,4 +79,37 @@ export async function planRoutes(app: FastifyInstance, ctx: RouteContext): Promi
       return toPlanV4(await ctx.plans.publish(env, apiId, planId));
     },
   );
+
+  app.put<{ Params: PlanParams; Body: UpdatePlanV4Body }>(
+    '/:apiId/plans/:planId',
+    { schema: { params: PlanParams, body: UpdatePlanV4Body }, config: requires('API', 'API_PLAN', 'UPDATE') },
+    async (request) => {
+      const { envId, apiId, planId } = request.params;
+      const env = await resolveEnvironment(ctx.store, envId);
+      return toPlanV4(await ctx.plans.update(env, apiId, planId, request.body));
+    },
+  );
+
+  app.delete<{ Params: PlanParams }>(
+    '/:apiId/plans/:planId',
+    { schema: { params: PlanParams }, config: requires('API', 'API_PLAN', 'DELETE') },
+    async (request, reply) => {
+      const { envId, apiId, planId } = request.params;
+      const env = await resolveEnvironment(ctx.store, envId);
+      await ctx.plans.delete(env, apiId, planId);
+      return reply.code(204).send();
+    },
+  );
+
+  for (const action of ['deprecate', 'close'] as const) {
+    app.post<{ Params: PlanParams }>(
+      `/:apiId/plans/:planId/_${action}`,
+      { schema: { params: PlanParams }, config: requires('API', 'API_PLAN', 'UPDATE') },
+      async (request) => {
+        const { envId, apiId, planId } = request.params;
+        const env = await resolveEnvironment(ctx.store, envId);
+        return toPlanV4(await ctx.plans[action](env, apiId, planId, principalOf(request).userId));
+      },
+    );
+  }
 }

@@ -42,6 +42,40 @@ export const CreatePlanV4Body = Type.Object(
 );
 export type CreatePlanV4Body = Static<typeof CreatePlanV4Body>;
 
+/**
+ * Body of `PUT .../plans/{planId}` (UpdatePlanV4): the editable fields; `security` may only restate the type and
+ * change the configuration.
+ */
+export const UpdatePlanV4Body = Type.Object(
+  {
+    definitionVersion: Enum(['V4']),
+    name: Type.String({ minLength: 1 }),
+    description: Type.Optional(Type.String()),
+    crossId: Type.Optional(Type.String()),
+    security: Type.Optional(
+      Type.Object(
+        {
+          type: Type.Optional(Type.String({ minLength: 1 })),
+          configuration: Type.Optional(Type.Unknown()),
+        },
+        { additionalProperties: true },
+      ),
+    ),
+    validation: Type.Optional(Enum(['AUTO', 'MANUAL'])),
+    selectionRule: Type.Optional(Type.String()),
+    tags: Type.Optional(Type.Array(Type.String())),
+    flows: Type.Optional(Type.Array(Type.Unknown())),
+    characteristics: Type.Optional(Type.Array(Type.String())),
+    excludedGroups: Type.Optional(Type.Array(Type.String())),
+    commentRequired: Type.Optional(Type.Boolean()),
+    commentMessage: Type.Optional(Type.String()),
+    generalConditions: Type.Optional(Type.String()),
+    order: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: true },
+);
+export type UpdatePlanV4Body = Static<typeof UpdatePlanV4Body>;
+
 export const PlanParams = Type.Object({
   envId: Type.String({ minLength: 1 }),
   apiId: Type.String({ minLength: 1 }),

@@ -16,12 +16,13 @@ function toRow(app: Application): ApplicationRow {
     primary_owner_id: orNull(app.primaryOwnerId),
     picture: orNull(app.picture),
     settings: toJson(app.settings ?? {}),
+    active_client_key: app.status === 'ACTIVE' && app.clientId ? `${app.environmentId}/${app.clientId}` : null,
     created_at: toDbDate(app.createdAt, 'createdAt'),
     updated_at: toDbDate(app.updatedAt, 'updatedAt'),
   };
 }
 
-function toRecord(row: ApplicationRow): Application {
+function toRecord(row: Omit<ApplicationRow, 'active_client_key'>): Application {
   return {
     id: row.id,
     environmentId: row.environment_id,
@@ -39,7 +40,8 @@ function toRecord(row: ApplicationRow): Application {
 }
 
 /**
- * Applications. `search` combines its criteria with AND (an empty list matches nothing), matches `query`
+ * Applications. The client id of an ACTIVE application is unique in its environment (ConflictError on create or
+ * update). `search` combines its criteria with AND (an empty list matches nothing), matches `query`
  * case-insensitively on name and description, and orders by name, then id.
  */
 export function createApplicationRepository({ db }: RepositoryContext): ApplicationRepository {
@@ -74,7 +76,9 @@ export function createApplicationRepository({ db }: RepositoryContext): Applicat
     },
     async update(app) {
       const { id, ...row } = toRow(app);
-      const result = await db.updateTable('applications').set(row).where('id', '=', id).executeTakeFirst();
+      const result = await conflictOnDuplicate('Application', id, () =>
+        db.updateTable('applications').set(row).where('id', '=', id).executeTakeFirst(),
+      );
       assertUpdated(result, 'Application', id);
       return toRecord({ id, ...row });
     },

@@ -1,7 +1,7 @@
 import type { Application } from '@apim/core';
 import { describe, expect, it } from 'vitest';
 import { describeCrud } from './crud.js';
-import { anApplication, at, type ConformanceContext, ids, uid } from './records.js';
+import { anApplication, at, type ConformanceContext, expectCode, ids, uid } from './records.js';
 
 /** Applications: search combines criteria with AND and orders by name, then id. */
 export function describeApplicationConformance(ctx: ConformanceContext): void {
@@ -53,6 +53,26 @@ export function describeApplicationConformance(ctx: ConformanceContext): void {
       expect(await search({ environmentId, status: 'ARCHIVED' })).toEqual([c.id]);
       expect(await search({ environmentId, query: tag.toUpperCase() })).toEqual([a.id, b.id]);
       expect(await search({ environmentId, query: tag, status: 'ACTIVE', ids: [b.id, c.id] })).toEqual([b.id]);
+    });
+
+    it('keeps the client id of ACTIVE applications unique per environment (STORAGE_CONFLICT)', async () => {
+      const environmentId = uid('env');
+      const clientId = uid('client');
+      const first = anApplication({ environmentId, clientId });
+      await ctx.store.applications.create(first);
+      await expectCode(ctx.store.applications.create(anApplication({ environmentId, clientId })), 'STORAGE_CONFLICT');
+      await ctx.store.applications.create(anApplication({ clientId }));
+      const archived = anApplication({ environmentId, clientId, status: 'ARCHIVED' });
+      await ctx.store.applications.create(archived);
+      await expectCode(ctx.store.applications.update({ ...archived, status: 'ACTIVE' }), 'STORAGE_CONFLICT');
+      const other = anApplication({ environmentId });
+      await ctx.store.applications.create(other);
+      await expectCode(ctx.store.applications.update({ ...other, clientId }), 'STORAGE_CONFLICT');
+      await ctx.store.applications.create(anApplication({ environmentId, clientId: null }));
+      await ctx.store.applications.create(anApplication({ environmentId, clientId: null }));
+      await ctx.store.applications.update({ ...first, status: 'ARCHIVED' });
+      await ctx.store.applications.update({ ...archived, status: 'ACTIVE' });
+      expect((await ctx.store.applications.search({ environmentId, clientId, status: 'ACTIVE' })).data).toHaveLength(1);
     });
 
     it('pages with a total count', async () => {

@@ -204,6 +204,8 @@ export function aSubscription(overrides: Partial<Subscription> = {}): Subscripti
     subscribedBy: uid('usr'),
     closedAt: at(101),
     pausedAt: at(50),
+    configuration: { entrypointId: 'webhook', channel: '/ch', entrypointConfiguration: { callbackUrl: UNICODE } },
+    metadata: { team: UNICODE, cost: '42' },
     createdAt: at(0),
     updatedAt: at(1),
     ...overrides,

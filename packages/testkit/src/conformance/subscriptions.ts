@@ -1,7 +1,7 @@
 import type { Subscription, SubscriptionCriteria } from '@apim/core';
 import { describe, expect, it } from 'vitest';
 import { describeCrud } from './crud.js';
-import { aSubscription, at, type ConformanceContext, ids, uid } from './records.js';
+import { aSubscription, at, type ConformanceContext, expectCode, ids, uid } from './records.js';
 
 /** Subscriptions: search combines criteria with AND and orders by createdAt, then id. */
 export function describeSubscriptionConformance(ctx: ConformanceContext): void {
@@ -27,6 +27,8 @@ export function describeSubscriptionConformance(ctx: ConformanceContext): void {
       clientId: null,
       endingAt: null,
       pausedAt: null,
+      configuration: null,
+      metadata: { changed: 'yes' },
       closedAt: at(40),
       createdAt: at(10),
       updatedAt: at(11),
@@ -88,6 +90,52 @@ export function describeSubscriptionConformance(ctx: ConformanceContext): void {
         }),
       ).toEqual([s3.id]);
       expect(await search({ environmentId: uid('env'), apiId: api1 })).toEqual([]);
+      expect(await search({ ids: [s3.id, s1.id, uid('sub')] })).toEqual([s1.id, s3.id]);
+      expect(await search({ ids: [] })).toEqual([]);
+      expect(await search({ environmentId, planIds: [plan2!, uid('plan')] })).toEqual([s2.id]);
+      expect(await search({ environmentId, planIds: [] })).toEqual([]);
+      expect(await search({ environmentId, applicationIds: [app1!] })).toEqual([s1.id, s3.id]);
+      expect(await search({ environmentId, applicationIds: [] })).toEqual([]);
+    });
+
+    it('finds the subscriptions ending before an instant', async () => {
+      const environmentId = uid('env');
+      const ended = aSubscription({ environmentId, endingAt: at(10), createdAt: at(1) });
+      const later = aSubscription({ environmentId, endingAt: at(20), createdAt: at(2) });
+      const endless = aSubscription({ environmentId, endingAt: null, createdAt: at(3) });
+      for (const sub of [ended, later, endless]) await ctx.store.subscriptions.create(sub);
+      const search = async (criteria: SubscriptionCriteria) =>
+        ids((await ctx.store.subscriptions.search(criteria)).data);
+      expect(await search({ environmentId, endingBefore: at(20) })).toEqual([ended.id]);
+      expect(await search({ environmentId, endingBefore: at(21) })).toEqual([ended.id, later.id]);
+      expect(await search({ environmentId, endingBefore: at(10) })).toEqual([]);
+    });
+  });
+
+  describe('subscriptions: one live subscription per plan and application', () => {
+    it('refuses a second live subscription (STORAGE_CONFLICT), on create and on update', async () => {
+      const [planId, applicationId] = [uid('plan'), uid('app')];
+      const live = aSubscription({ planId, applicationId, status: 'ACCEPTED' });
+      await ctx.store.subscriptions.create(live);
+      for (const status of ['PENDING', 'ACCEPTED', 'PAUSED'] as const) {
+        await expectCode(
+          ctx.store.subscriptions.create(aSubscription({ planId, applicationId, status })),
+          'STORAGE_CONFLICT',
+        );
+      }
+      const closed = aSubscription({ planId, applicationId, status: 'CLOSED' });
+      const rejected = aSubscription({ planId, applicationId, status: 'REJECTED' });
+      await ctx.store.subscriptions.create(closed);
+      await ctx.store.subscriptions.create(rejected);
+      await expectCode(ctx.store.subscriptions.update({ ...closed, status: 'PENDING' }), 'STORAGE_CONFLICT');
+      expect((await ctx.store.subscriptions.findById(closed.id))?.status).toBe('CLOSED');
+      // Another plan, or another application, is another pair.
+      await ctx.store.subscriptions.create(aSubscription({ planId, status: 'ACCEPTED' }));
+      await ctx.store.subscriptions.create(aSubscription({ applicationId, status: 'ACCEPTED' }));
+      // Once the first one is closed, the pair is free again.
+      await ctx.store.subscriptions.update({ ...live, status: 'CLOSED' });
+      await ctx.store.subscriptions.update({ ...closed, status: 'PAUSED' });
+      await expectCode(ctx.store.subscriptions.update({ ...rejected, status: 'ACCEPTED' }), 'STORAGE_CONFLICT');
     });
 
     it('pages by createdAt, then id, with a total count', async () => {
