@@ -1,7 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { hashApiKey, type PlanDefinition } from '@apim/core';
 import { describe, expect, it } from 'vitest';
-import { createPlanResolver, queryParam, withoutQueryParam } from './plan-resolver.js';
+import {
+  createPlanResolver as createAnyPlanResolver,
+  type PlanResolution,
+  queryParam,
+  withoutQueryParam,
+} from './plan-resolver.js';
 import { type KnownSubscription, SubscriptionRegistry } from './security/subscription-registry.js';
 
 const plan = (
@@ -22,6 +27,16 @@ const plan = (
   flows: [],
   order,
 });
+
+/** Keyless and API-key plans resolve synchronously (only token checks return promises). */
+function createPlanResolver(...args: Parameters<typeof createAnyPlanResolver>) {
+  const resolve = createAnyPlanResolver(...args);
+  return (req: IncomingMessage): PlanResolution => {
+    const resolution = resolve(req);
+    if (resolution instanceof Promise) throw new Error('expected a synchronous resolution');
+    return resolution;
+  };
+}
 
 const request = (url = '/', headers: Record<string, string | string[]> = {}) =>
   ({ url, headers }) as unknown as IncomingMessage;

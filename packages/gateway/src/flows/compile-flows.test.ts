@@ -96,13 +96,17 @@ describe('compileFlows deploy-time errors', () => {
 
   it('keeps tagged flows only on gateways whose sharding tags match them; untagged flows run everywhere', () => {
     const apiFlows = [
-      flow({ name: 'everywhere', selectors: [{ type: 'HTTP', path: '/', pathOperator: 'STARTS_WITH' }] }),
+      flow({ name: 'everywhere', selectors: [{ type: 'HTTP', path: '/', pathOperator: 'STARTS_WITH', methods: [] }] }),
       flow({
         name: 'internal',
         tags: ['internal'],
-        selectors: [{ type: 'HTTP', path: '/', pathOperator: 'STARTS_WITH' }],
+        selectors: [{ type: 'HTTP', path: '/', pathOperator: 'STARTS_WITH', methods: [] }],
       }),
-      flow({ name: 'dmz', tags: ['dmz'], selectors: [{ type: 'HTTP', path: '/', pathOperator: 'STARTS_WITH' }] }),
+      flow({
+        name: 'dmz',
+        tags: ['dmz'],
+        selectors: [{ type: 'HTTP', path: '/', pathOperator: 'STARTS_WITH', methods: [] }],
+      }),
     ];
     const selected = (expression?: string) => {
       const shardingTags = expression === undefined ? undefined : parseShardingTags(expression);
