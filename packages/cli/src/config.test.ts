@@ -33,6 +33,13 @@ describe('loadConfig', () => {
     expect(config.management.port).toBe(9001);
   });
 
+  it('reads gateway.workers from APIM_GATEWAY_WORKERS: 0 (one per core) by default, never negative', () => {
+    expect(loadConfig({ env: {} }).gateway.workers).toBe(0);
+    expect(loadConfig({ env: { APIM_GATEWAY_WORKERS: '4' } }).gateway.workers).toBe(4);
+    expect(() => loadConfig({ env: { APIM_GATEWAY_WORKERS: '-1' } })).toThrow(/gateway.workers/);
+    expect(() => loadConfig({ env: { APIM_GATEWAY_WORKERS: 'many' } })).toThrow(/gateway.workers/);
+  });
+
   it('maps every port variable the platform documents', () => {
     const config = loadConfig({
       env: {

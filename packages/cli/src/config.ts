@@ -57,6 +57,13 @@ export const ConfigSchema = Type.Object({
       enabled: Type.Boolean({ default: true, description: 'Run the gateway (apim start).' }),
       port: Port(8082, 'Port of the gateway.'),
       host: Host,
+      workers: Type.Integer({
+        minimum: 0,
+        default: 0,
+        description:
+          'Gateway worker processes sharing the port (one sync in the primary process feeds them). 0: one per ' +
+          'available core; 1: a single process, no fork.',
+      }),
       syncIntervalMs: Type.Integer({
         minimum: 50,
         default: 500,

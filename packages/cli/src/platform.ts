@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ApimError, type ConfigStore } from '@apim/core';
-import { type HeaderOverrideMode, startGateway } from '@apim/gateway';
+import { type GatewayOptions, type HeaderOverrideMode, startGateway, startGatewayCluster } from '@apim/gateway';
 import { ensureDefaults, startManagementApi } from '@apim/management-api';
 import { createConfigStore } from '@apim/repository-sql';
 import { type Logger, pino } from 'pino';
@@ -26,6 +27,11 @@ function tcpServerOptions(gateway: Config['gateway']) {
     });
   }
   return { port: gateway.tcpPort, host: gateway.host, tls };
+}
+
+/** `gateway.workers`: 0 means one worker per available core. */
+function gatewayWorkers(configured: number): number {
+  return configured > 0 ? configured : availableParallelism();
 }
 
 function displayHost(host: string): string {
@@ -85,7 +91,7 @@ export async function startPlatform(
     }
     if (components.gateway) {
       const nodePassword = config.node.password || randomBytes(18).toString('base64url');
-      const gateway = await startGateway({
+      const options: GatewayOptions = {
         store,
         port: config.gateway.port,
         host: config.gateway.host,
@@ -124,11 +130,14 @@ export async function startPlatform(
             }
           : undefined,
         logger: logger.child({ component: 'gateway' }),
-      });
+      };
+      const workers = gatewayWorkers(config.gateway.workers);
+      // With several workers, this process keeps the sync and the node service; the workers serve the port.
+      const gateway = workers > 1 ? await startGatewayCluster({ ...options, workers }) : await startGateway(options);
       closers.push(() => gateway.close());
       const scheme = config.gateway.tlsCert ? 'https' : 'http';
       platform.gatewayUrl = `${scheme}://${displayHost(config.gateway.host)}:${gateway.port}`;
-      banner.push(`Gateway         ${platform.gatewayUrl}`);
+      banner.push(`Gateway         ${platform.gatewayUrl}${workers > 1 ? `   (${workers} workers)` : ''}`);
       if (gateway.tcpPort !== undefined)
         banner.push(`TCP proxy       tls://${displayHost(config.gateway.host)}:${gateway.tcpPort}`);
       if (gateway.nodePort !== undefined) {

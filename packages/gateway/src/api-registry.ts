@@ -86,6 +86,10 @@ export class ApiRegistry {
     return this.#apis.get(apiId);
   }
 
+  has(apiId: string): boolean {
+    return this.#apis.has(apiId);
+  }
+
   /** Ids of the deployed APIs. */
   ids(): string[] {
     return [...this.#apis.keys()];

@@ -96,17 +96,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   await sync.start();
   const observers = [options.observer, metrics?.observer].filter((observer) => observer !== undefined);
   const observer = observers.length > 0 ? combineObservers(observers) : undefined;
-  const listener = createGatewayListener(registry, logger, { ...options, observer });
-  const { server } = listener;
-  const tcp = options.tcp && tcpRoutes && createTcpProxyServer(tcpRoutes, logger, options.tcp, observer);
+  let listeners: GatewayListeners | undefined;
   let node: RunningNodeService | undefined;
   try {
-    server.listen(options.port, options.host);
-    await once(server, 'listening');
-    if (tcp && options.tcp) {
-      tcp.server.listen(options.tcp.port ?? TCP_PROXY_DEFAULT_PORT, options.tcp.host);
-      await once(tcp.server, 'listening');
-    }
+    listeners = await listenGateway(registry, tcpRoutes, logger, { ...options, observer });
     if (nodeSettings && metrics) {
       node = await startNodeService({
         ...nodeSettings,
@@ -114,21 +107,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         registry,
         store: options.store,
         metrics,
-        gatewayServer: server,
+        gatewayServer: listeners.server,
         syncIntervalMs: options.syncIntervalMs,
         logger,
       });
     }
   } catch (error) {
-    await tcp?.drain(0);
-    await listener.drain(0);
+    await listeners?.drain(0);
     await sync.stop();
     await registry.close(0);
     throw error;
   }
-  const { port } = server.address() as AddressInfo;
-  const tcpPort = tcp && (tcp.server.address() as AddressInfo).port;
-  if (tcpPort !== undefined) logger.info({ port: tcpPort, host: options.tcp?.host }, 'TCP proxy listening');
+  const { port, tcpPort, server } = listeners;
   logger.info({ port, host: options.host, apis: registry.size }, 'gateway listening');
 
   let closing: Promise<void> | undefined;
@@ -136,7 +126,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     closing ??= (async () => {
       await sync.stop();
       const deadline = Date.now() + drainTimeoutMs;
-      await Promise.all([listener.drain(drainTimeoutMs), tcp?.drain(drainTimeoutMs)]);
+      await listeners.drain(drainTimeoutMs);
       await registry.close(Math.max(0, deadline - Date.now()));
       // Last, so that health reports the gateway down while it drains.
       await node?.close();
@@ -149,12 +139,61 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     sync,
     registry,
     server,
+    reloadCertificates: () => listeners.reloadCertificates(),
+    nodePort: node?.port,
+    tcpPort,
+    close,
+  };
+}
+
+/** The listening servers of a gateway: the HTTP listener, and the TCP proxy server when configured. */
+export interface GatewayListeners {
+  readonly server: GatewayServer;
+  readonly port: number;
+  readonly tcpPort: number | undefined;
+  reloadCertificates(): void;
+  /** Stops accepting, lets in-flight requests finish, cuts what remains after `deadlineMs`. */
+  drain(deadlineMs: number): Promise<void>;
+}
+
+/**
+ * Creates the gateway's listeners around a registry and starts listening (in one process, or in each worker of a
+ * cluster, which share the port). The TCP proxy server runs when `options.tcp` and `tcpRoutes` are given.
+ */
+export async function listenGateway(
+  registry: ApiRegistry,
+  tcpRoutes: TcpRouteTable | undefined,
+  logger: Logger,
+  options: GatewayServerOptions & Pick<GatewayOptions, 'port' | 'host' | 'tcp'>,
+): Promise<GatewayListeners> {
+  const listener = createGatewayListener(registry, logger, options);
+  const { server } = listener;
+  const tcp = options.tcp && tcpRoutes && createTcpProxyServer(tcpRoutes, logger, options.tcp, options.observer);
+  const drain = async (deadlineMs: number) => {
+    await Promise.all([listener.drain(deadlineMs), tcp?.drain(deadlineMs)]);
+  };
+  try {
+    server.listen(options.port, options.host);
+    await once(server, 'listening');
+    if (tcp && options.tcp) {
+      tcp.server.listen(options.tcp.port ?? TCP_PROXY_DEFAULT_PORT, options.tcp.host);
+      await once(tcp.server, 'listening');
+    }
+  } catch (error) {
+    await drain(0);
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  const tcpPort = tcp && (tcp.server.address() as AddressInfo).port;
+  if (tcpPort !== undefined) logger.info({ port: tcpPort, host: options.tcp?.host }, 'TCP proxy listening');
+  return {
+    server,
+    port,
+    tcpPort,
     reloadCertificates: () => {
       listener.reloadCertificates();
       tcp?.reloadCertificates();
     },
-    nodePort: node?.port,
-    tcpPort,
-    close,
+    drain,
   };
 }

@@ -4,6 +4,7 @@
  */
 export { ApiRegistry, type ApiRegistryListener } from './api-registry.js';
 export { ApiRuntime, type ApiRuntimeOptions, type DeployableApi } from './api-runtime.js';
+export * from './cluster/index.js';
 export { EndpointGroupRuntime, EndpointRuntime } from './endpoint-group.js';
 export {
   type EndpointClientConfig,
@@ -15,7 +16,13 @@ export { EnvironmentScope } from './environment-scope.js';
 export { BodyTooLargeError, ClientClosedError, Exchange, type ExchangeContext } from './exchange.js';
 export { GatewayExecutionContext } from './execution/gateway-execution-context.js';
 export * from './flows/index.js';
-export { type GatewayOptions, type RunningGateway, startGateway } from './gateway.js';
+export {
+  type GatewayListeners,
+  type GatewayOptions,
+  listenGateway,
+  type RunningGateway,
+  startGateway,
+} from './gateway.js';
 export {
   acceptsJson,
   type ExecutionFailure,
@@ -28,6 +35,7 @@ export {
 } from './gateway-error.js';
 export { type Balanceable, createLoadBalancer, type LoadBalancer, type LoadBalancerKind } from './load-balancer.js';
 export {
+  KeptLocalEntry,
   type LocalApiEntry,
   type LocalState,
   LocalStateWriter,
@@ -86,10 +94,12 @@ export {
 export { apiTagsOf, filterPlansByTags, parseShardingTags, type ShardingTags, tagsOf } from './sharding-tags.js';
 export {
   API_EVENT_TYPES,
+  type DeploymentTarget,
   GatewaySync,
   type GatewaySyncCounts,
   type GatewaySyncOptions,
   type GatewaySyncSettings,
+  RegistryDeploymentTarget,
 } from './sync.js';
 export { ConnectionTracker } from './tcp/connection-tracker.js';
 export { serveH2cPriorKnowledge } from './tcp/h2c-sniffer.js';

@@ -32,10 +32,69 @@ export interface GatewaySyncCounts {
   filtered: number;
 }
 
+/**
+ * Where a {@link SyncReconciler} deploys: {@link RegistryDeploymentTarget} compiles into an {@link ApiRegistry} (one
+ * process, and each worker of a cluster); a cluster primary keeps the entries and broadcasts them to its workers.
+ */
+export interface DeploymentTarget {
+  /** APIs deployed. */
+  readonly size: number;
+  /** Ids of the deployed APIs. */
+  ids(): string[];
+  /** Id of the deployment served for the API; undefined when it is not deployed. */
+  deploymentOf(apiId: string): string | undefined;
+  /** Deploys or redeploys an API; throws when the deployment cannot be compiled (the previous one keeps serving). */
+  deploy(entry: LocalApiEntry): void;
+  /** Removes an API; returns false when it was not deployed. */
+  undeploy(apiId: string): boolean;
+}
+
+/**
+ * Compiles deployments into an {@link ApiRegistry}: tagged plans the gateway does not serve are removed first, and a
+ * deployment that does not compile throws before anything is swapped.
+ *
+ * @example new RegistryDeploymentTarget(registry, parseShardingTags('internal'), logger).deploy(entry);
+ */
+export class RegistryDeploymentTarget implements DeploymentTarget {
+  constructor(
+    readonly registry: ApiRegistry,
+    readonly tags: ShardingTags,
+    readonly logger: Logger,
+    readonly runtime: ApiRuntimeOptions = {},
+  ) {}
+
+  get size(): number {
+    return this.registry.size;
+  }
+
+  ids(): string[] {
+    return this.registry.ids();
+  }
+
+  deploymentOf(apiId: string): string | undefined {
+    return this.registry.get(apiId)?.deploymentId;
+  }
+
+  deploy({ api, deployment }: LocalApiEntry): void {
+    const deployable = {
+      apiId: api.id,
+      environmentId: api.environmentId,
+      deploymentId: deployment.id,
+      revision: deployment.revision,
+      definition: filterPlansByTags(deployment.definition, this.tags),
+    };
+    this.registry.deploy(new ApiRuntime(deployable, this.logger, this.runtime));
+  }
+
+  undeploy(apiId: string): boolean {
+    return this.registry.undeploy(apiId);
+  }
+}
+
 /** What a {@link SyncReconciler} works with. */
 export interface SyncReconcilerOptions {
   store: ConfigStore;
-  registry: ApiRegistry;
+  target: DeploymentTarget;
   scope: EnvironmentScope;
   tags: ShardingTags;
   overlapMs: number;
@@ -43,8 +102,6 @@ export interface SyncReconcilerOptions {
   logger: Logger;
   /** Runs one store call (the sync bounds its duration). */
   call: <T>(operation: () => Promise<T>) => Promise<T>;
-  /** How deployments are compiled: the policy registry and platform flows. */
-  runtime?: ApiRuntimeOptions;
 }
 
 const PAGE_SIZE = 1000;
@@ -58,13 +115,12 @@ const noop = () => undefined;
 /** Applies the store's deployed state (or a local copy of it) to the registry. */
 export class SyncReconciler {
   readonly #store: ConfigStore;
-  readonly #registry: ApiRegistry;
+  readonly #target: DeploymentTarget;
   readonly #scope: EnvironmentScope;
   readonly #tags: ShardingTags;
   readonly #overlapMs: number;
   readonly #counts: GatewaySyncCounts;
   readonly #logger: Logger;
-  readonly #runtimeOptions: ApiRuntimeOptions;
   readonly #call: SyncReconcilerOptions['call'];
   /** What is deployed, as read from the store (or the local copy): the content of the local state file. */
   readonly #entries = new Map<string, KeptLocalEntry>();
@@ -81,19 +137,23 @@ export class SyncReconciler {
 
   constructor(options: SyncReconcilerOptions) {
     this.#store = options.store;
-    this.#registry = options.registry;
+    this.#target = options.target;
     this.#scope = options.scope;
     this.#tags = options.tags;
     this.#overlapMs = options.overlapMs;
     this.#counts = options.counts;
     this.#logger = options.logger;
-    this.#runtimeOptions = options.runtime ?? {};
     this.#call = options.call;
   }
 
   /** The deployed entries (what the local copy holds). */
   entries(): KeptLocalEntry[] {
     return [...this.#entries.values()];
+  }
+
+  /** The deployed entry of one API. */
+  entry(apiId: string): KeptLocalEntry | undefined {
+    return this.#entries.get(apiId);
   }
 
   startCycle(): void {
@@ -135,7 +195,7 @@ export class SyncReconciler {
     }
     // Not listed: stopped, deleted or out of scope, or skipped by a page that shifted under a concurrent rename. Each
     // is checked on its own rather than undeployed on the word of the listing.
-    const absent = this.#registry.ids().filter((id) => !listed.has(id));
+    const absent = this.#target.ids().filter((id) => !listed.has(id));
     await inParallel(absent, PARALLEL_READS, (id) => this.#reconcile(id));
     // The load read the store after these events were committed: it applied them. Marked seen, they are not read again
     // by the first incremental cycle, whose window overlaps them (10,000 PUBLISH_API events after a bulk import).
@@ -239,41 +299,29 @@ export class SyncReconciler {
 
   #deploy(entry: LocalApiEntry): void {
     const { api, deployment } = entry;
-    if (this.#registry.get(api.id)?.deploymentId === deployment.id) {
+    const current = this.#target.deploymentOf(api.id);
+    if (current === deployment.id) {
       this.#entries.set(api.id, new KeptLocalEntry(entry));
       return;
     }
-    let runtime: ApiRuntime;
     try {
-      runtime = new ApiRuntime(
-        {
-          apiId: api.id,
-          environmentId: api.environmentId,
-          deploymentId: deployment.id,
-          revision: deployment.revision,
-          definition: filterPlansByTags(deployment.definition, this.#tags),
-        },
-        this.#logger,
-        this.#runtimeOptions,
-      );
+      this.#target.deploy(entry);
     } catch (error) {
       this.#counts.rejected++;
       this.#logger.error({ api: api.id, revision: deployment.revision, err: error }, 'deployment rejected');
       return;
     }
-    const redeploy = this.#registry.get(api.id) !== undefined;
-    this.#registry.deploy(runtime);
     this.#entries.set(api.id, new KeptLocalEntry(entry));
     this.changed = true;
     this.#counts.deploys++;
-    const line = { api: api.id, name: runtime.name, revision: deployment.revision, redeploy };
+    const line = { api: api.id, name: api.name, revision: deployment.revision, redeploy: current !== undefined };
     if (this.#loading) this.#logger.debug(line, 'API deployed');
     else this.#logger.info(line, 'API deployed');
   }
 
   #undeploy(apiId: string): void {
     this.#entries.delete(apiId);
-    if (!this.#registry.undeploy(apiId)) return;
+    if (!this.#target.undeploy(apiId)) return;
     this.changed = true;
     this.#counts.undeploys++;
     if (this.#loading) this.#logger.debug({ api: apiId }, 'API undeployed');

@@ -26,15 +26,28 @@ import { pino } from 'pino';
 import type { ApiRegistry } from './api-registry.js';
 import type { ApiRuntimeOptions } from './api-runtime.js';
 import { EnvironmentScope } from './environment-scope.js';
-import { LocalStateWriter, readLocalState } from './local-state.js';
+import { type KeptLocalEntry, LocalStateWriter, readLocalState } from './local-state.js';
 import { parseShardingTags, type ShardingTags } from './sharding-tags.js';
-import { type GatewaySyncCounts, SyncReconciler } from './sync-reconciler.js';
+import {
+  type DeploymentTarget,
+  type GatewaySyncCounts,
+  RegistryDeploymentTarget,
+  SyncReconciler,
+} from './sync-reconciler.js';
 
-export { API_EVENT_TYPES, type GatewaySyncCounts } from './sync-reconciler.js';
+export {
+  API_EVENT_TYPES,
+  type DeploymentTarget,
+  type GatewaySyncCounts,
+  RegistryDeploymentTarget,
+} from './sync-reconciler.js';
 
 export interface GatewaySyncOptions {
   store: ConfigStore;
-  registry: ApiRegistry;
+  /** The registry deployments are compiled into (with `runtime`); or give `target`. */
+  registry?: ApiRegistry;
+  /** Where deployments go instead of a registry (a cluster primary broadcasts them to its workers). */
+  target?: DeploymentTarget;
   /** Polling period (default 500 ms). A push signal (`store.onChange`) triggers a cycle at once. */
   syncIntervalMs?: number;
   /** How far back each poll re-reads events (default 5 s), for events committed late. */
@@ -69,7 +82,7 @@ const noop = () => undefined;
 /** Synchronises an {@link ApiRegistry} from a {@link ConfigStore}. */
 export class GatewaySync {
   readonly #store: ConfigStore;
-  readonly #registry: ApiRegistry;
+  readonly #target: DeploymentTarget;
   readonly #intervalMs: number;
   readonly #storeTimeoutMs: number;
   readonly #maxRetryDelayMs: number;
@@ -102,22 +115,25 @@ export class GatewaySync {
   /** Throws ApimError CONFIG_INVALID on a malformed sharding-tag expression. */
   constructor(options: GatewaySyncOptions) {
     this.#store = options.store;
-    this.#registry = options.registry;
     this.#intervalMs = options.syncIntervalMs ?? 500;
     this.#storeTimeoutMs = options.storeTimeoutMs ?? 5_000;
     this.#maxRetryDelayMs = Math.max(this.#intervalMs, options.maxRetryDelayMs ?? 5_000);
     this.#tags = parseShardingTags(options.shardingTags);
     this.#logger = options.logger ?? pino({ level: 'silent' });
+    if (options.target === undefined && options.registry === undefined) {
+      throw new TypeError('GatewaySync needs a registry or a deployment target');
+    }
+    this.#target =
+      options.target ?? new RegistryDeploymentTarget(options.registry!, this.#tags, this.#logger, options.runtime);
     this.#reconciler = new SyncReconciler({
       store: options.store,
-      registry: options.registry,
+      target: this.#target,
       scope: new EnvironmentScope(options.environmentIds, options.organizationIds),
       tags: this.#tags,
       overlapMs: options.overlapMs ?? 5_000,
       counts: this.#counts,
       logger: this.#logger,
       call: (operation) => this.#bounded(operation()),
-      runtime: options.runtime,
     });
     const reconciler = this.#reconciler;
     this.#localState =
@@ -167,6 +183,16 @@ export class GatewaySync {
 
   get counts(): Readonly<GatewaySyncCounts> {
     return { ...this.#counts };
+  }
+
+  /** The deployed entries (API row fields and deployment snapshot), as the local copy holds them. */
+  entries(): KeptLocalEntry[] {
+    return this.#reconciler.entries();
+  }
+
+  /** The deployed entry of one API, as the local copy holds it. */
+  entry(apiId: string): KeptLocalEntry | undefined {
+    return this.#reconciler.entry(apiId);
   }
 
   /**
@@ -277,11 +303,11 @@ export class GatewaySync {
     this.#reconciler.changed = true; // the local copy must reflect the store, even when nothing was deployed
     if (this.#servingFromLocalCopy) {
       this.#servingFromLocalCopy = false;
-      this.#logger.info({ apis: this.#registry.size }, 'configuration store back: full resync done, local copy left');
+      this.#logger.info({ apis: this.#target.size }, 'configuration store back: full resync done, local copy left');
     }
     // The per-API lines of a full load are at debug level: this one sums them up.
     const done = {
-      apis: this.#registry.size,
+      apis: this.#target.size,
       deployed: this.#counts.deploys - deploys,
       undeployed: this.#counts.undeploys - undeploys,
       rejected: this.#counts.rejected - rejected,
@@ -315,7 +341,7 @@ export class GatewaySync {
     this.#servingFromLocalCopy = true;
     this.#localCopyWrittenAt = new Date(state.writtenAt);
     this.#logger.warn(
-      { path, apis: this.#registry.size, writtenAt: state.writtenAt },
+      { path, apis: this.#target.size, writtenAt: state.writtenAt },
       'configuration store unreachable: serving the local copy until it answers',
     );
   }

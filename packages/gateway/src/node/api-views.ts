@@ -2,7 +2,10 @@
  * What `/_node/apis` shows of the deployed APIs: a summary of each runtime, and its definition as deployed with the
  * secrets redacted.
  */
+import type { ConfigStore } from '@apim/core';
+import type { ApiRegistry } from '../api-registry.js';
 import type { ApiRuntime } from '../api-runtime.js';
+import { withTimeout } from './probes.js';
 import { redactSecrets } from './redact.js';
 
 /** One deployed API, as listed by `GET /_node/apis`. */
@@ -58,4 +61,44 @@ export function describeApi(runtime: ApiRuntime, deployedAt?: string): DeployedA
   };
   if (deployedAt !== undefined) detail.deployedAt = deployedAt;
   return detail;
+}
+
+/**
+ * What the node service shows of the deployed APIs: the registry of this process ({@link registryApiCatalog}), or a
+ * cluster primary's entries with its workers' in-flight counts.
+ */
+export interface NodeApiCatalog {
+  /** APIs deployed. */
+  readonly size: number;
+  list(): Promise<DeployedApiSummary[]>;
+  /** One API with its redacted definition; undefined when it is not deployed. */
+  describe(apiId: string): Promise<DeployedApiDetail | undefined>;
+}
+
+/**
+ * The deployed APIs of a registry; `deployedAt` is read from the store's deployment record (1 s at most, left out on
+ * failure).
+ *
+ * @example const apis = registryApiCatalog(gateway.registry, store); await apis.list();
+ */
+export function registryApiCatalog(registry: ApiRegistry, store: Pick<ConfigStore, 'deployments'>): NodeApiCatalog {
+  return {
+    get size() {
+      return registry.size;
+    },
+    list: async () =>
+      registry.ids().flatMap((id) => {
+        const runtime = registry.get(id);
+        return runtime ? [summarizeApi(runtime)] : [];
+      }),
+    async describe(apiId) {
+      const runtime = registry.get(apiId);
+      if (runtime === undefined) return undefined;
+      // One read on the management port, never on the request path; the detail is served without it on failure.
+      const deployment = await withTimeout(store.deployments.findById(runtime.deploymentId), 1_000, 'timeout').catch(
+        () => undefined,
+      );
+      return describeApi(runtime, deployment?.createdAt);
+    },
+  };
 }

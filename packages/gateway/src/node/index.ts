@@ -2,7 +2,14 @@
  * The gateway's node service: node info, health probes, Prometheus metrics and deployed APIs on a separate,
  * authenticated port (18082 by default).
  */
-export { type DeployedApiDetail, type DeployedApiSummary, describeApi, summarizeApi } from './api-views.js';
+export {
+  type DeployedApiDetail,
+  type DeployedApiSummary,
+  describeApi,
+  type NodeApiCatalog,
+  registryApiCatalog,
+  summarizeApi,
+} from './api-views.js';
 export {
   BASIC_CHALLENGE,
   createNodeAuthenticator,
@@ -31,4 +38,10 @@ export {
   syncProcessProbe,
 } from './probes.js';
 export { REDACTED, redactSecrets } from './redact.js';
-export { DURATION_BUCKETS, STATUS_CLASSES } from './request-stats.js';
+export {
+  DURATION_BUCKETS,
+  RequestStatsTable,
+  type SerializedApiStats,
+  type SerializedDuration,
+  STATUS_CLASSES,
+} from './request-stats.js';

@@ -10,16 +10,23 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, collectDefaultMetrics, Gauge, type Metric, Registry } from 'prom-client';
-import type { ApiRegistry } from '../api-registry.js';
-import type { CompletedRequest, RequestObserver } from '../observer.js';
+import type { RequestObserver } from '../observer.js';
 import type { GatewaySync } from '../sync.js';
-import { ApiRequestStats, type SampleValue } from './request-stats.js';
+import { type ApiRequestStats, RequestStatsTable, type SampleValue } from './request-stats.js';
 
 export interface NodeMetricsOptions {
-  registry: ApiRegistry;
+  /** The deployed APIs: the gateway's {@link ApiRegistry}, or a cluster primary's view of its workers' APIs. */
+  registry: { readonly size: number; has(apiId: string): boolean };
   sync: GatewaySync;
   /** Include the process metrics: CPU, heap, GC, event loop (default true). */
   processMetrics?: boolean;
+  /**
+   * The request stats to expose instead of those of {@link NodeMetrics.observer}, read once per scrape: a cluster
+   * primary adds up its workers' (each worker drops its undeployed APIs itself).
+   */
+  requestStats?: () => Promise<RequestStatsTable>;
+  /** Live worker processes, exposed as `apim_gateway_workers` (a cluster primary). */
+  workers?: () => number;
 }
 
 /** The metrics of one gateway, served as Prometheus text by the node service. */
@@ -27,19 +34,24 @@ export class NodeMetrics {
   /** Counts every finished request; give it to the gateway's request path. */
   readonly observer: RequestObserver;
   readonly #register = new Registry();
-  readonly #registry: ApiRegistry;
+  readonly #registry: NodeMetricsOptions['registry'];
   readonly #processMetrics: boolean;
-  readonly #stats = new Map<string, ApiRequestStats>();
+  readonly #own = new RequestStatsTable();
+  readonly #requestStats: NodeMetricsOptions['requestStats'];
+  /** The table the current scrape reads. */
+  #scraped: RequestStatsTable = this.#own;
 
   constructor(options: NodeMetricsOptions) {
-    const { registry, sync } = options;
+    const { registry, sync, workers } = options;
     this.#registry = registry;
     this.#processMetrics = options.processMetrics ?? true;
+    this.#requestStats = options.requestStats;
+    this.observer = this.#own.observer;
     const registers = [this.#register];
     const startedAt = Date.now();
     const each = (collect: (stats: ApiRequestStats, out: SampleValue[]) => void) => () => {
       const out: SampleValue[] = [];
-      for (const stats of this.#stats.values()) collect(stats, out);
+      for (const stats of this.#scraped.values()) collect(stats, out);
       return out;
     };
     this.#collector(
@@ -112,18 +124,16 @@ export class NodeMetrics {
         },
       });
     }
-    const stats = this.#stats;
-    this.observer = {
-      requestCompleted(request: CompletedRequest) {
-        const api = request.apiId ?? '';
-        let apiStats = stats.get(api);
-        if (apiStats === undefined) {
-          apiStats = new ApiRequestStats(api);
-          stats.set(api, apiStats);
-        }
-        apiStats.record(request);
-      },
-    };
+    if (workers !== undefined) {
+      new Gauge({
+        name: 'apim_gateway_workers',
+        help: 'Live gateway worker processes.',
+        registers,
+        collect() {
+          this.set(workers());
+        },
+      });
+    }
   }
 
   /** Content type of {@link metrics}. */
@@ -133,7 +143,8 @@ export class NodeMetrics {
 
   /** The Prometheus text exposition of the gateway's metrics (and the process metrics unless disabled). */
   async metrics(): Promise<string> {
-    this.#pruneUndeployed();
+    if (this.#requestStats === undefined) this.#own.prune((api) => this.#registry.has(api));
+    else this.#scraped = await this.#requestStats();
     const own = await this.#register.metrics();
     return this.#processMetrics ? `${await processRegistry().metrics()}\n${own}` : own;
   }
@@ -149,14 +160,6 @@ export class NodeMetrics {
       reset() {},
     };
     this.#register.registerMetric(metric as unknown as Metric);
-  }
-
-  /** Forgets the APIs that were already undeployed at the previous scrape. */
-  #pruneUndeployed(): void {
-    for (const [api, stats] of this.#stats) {
-      if (api === '' || this.#registry.get(api) !== undefined) stats.undeployedScrapes = 0;
-      else if (stats.undeployedScrapes++ > 0) this.#stats.delete(api);
-    }
   }
 }
 

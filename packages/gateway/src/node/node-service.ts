@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { ApiRegistry } from '../api-registry.js';
 import type { GatewaySync } from '../sync.js';
-import { describeApi, summarizeApi } from './api-views.js';
+import { type NodeApiCatalog, registryApiCatalog } from './api-views.js';
 import { BASIC_CHALLENGE, createNodeAuthenticator, type NodeAuthentication } from './basic-auth.js';
 import type { NodeMetrics } from './metrics.js';
 import {
@@ -27,7 +27,6 @@ import {
   ratelimitRepositoryProbe,
   type StoreProbeOptions,
   syncProcessProbe,
-  withTimeout,
 } from './probes.js';
 
 /** Identity of the node, shown by `GET /_node`. */
@@ -61,7 +60,12 @@ export interface NodeServiceSettings {
 
 export interface NodeServiceOptions extends NodeServiceSettings {
   sync: GatewaySync;
-  registry: ApiRegistry;
+  /** The gateway's registry; or give `apis`. */
+  registry?: ApiRegistry;
+  /** What `/_node/apis` lists, instead of `registry` (a cluster primary's view of its workers' APIs). */
+  apis?: NodeApiCatalog;
+  /** With a cluster of workers: what `GET /_node/workers` lists (the route exists only then). */
+  workers?: () => Promise<unknown[]>;
   store: ConfigStore;
   metrics: NodeMetrics;
   /** The gateway's HTTP server, for the `http-server` probe (absent: the probe is not registered). */
@@ -147,7 +151,11 @@ function nodeInfo(options: NodeInfoOptions = {}) {
 }
 
 function createRoutes(options: NodeServiceOptions, probes: ProbeRegistry, info: NodeInfo) {
-  const { registry, sync, store, metrics } = options;
+  const { sync, store, metrics, workers } = options;
+  if (options.apis === undefined && options.registry === undefined) {
+    throw new TypeError('the node service needs the registry or an API catalog');
+  }
+  const apis = options.apis ?? registryApiCatalog(options.registry!, store);
   const startedAt = new Date();
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -163,7 +171,7 @@ function createRoutes(options: NodeServiceOptions, probes: ProbeRegistry, info: 
         shardingTags: sync.shardingTags || undefined,
         startedAt: startedAt.toISOString(),
         uptimeSeconds: Math.round(process.uptime()),
-        apis: registry.size,
+        apis: apis.size,
         sync: { firstSyncDone: sync.firstSyncDone, lastSyncAt: sync.lastSyncAt?.toISOString(), ...sync.counts },
       });
     } else if (path === '/_node/health') {
@@ -182,26 +190,17 @@ function createRoutes(options: NodeServiceOptions, probes: ProbeRegistry, info: 
       res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
       res.end(text);
     } else if (path === '/_node/apis') {
-      writeJson(
-        res,
-        200,
-        registry.ids().flatMap((id) => {
-          const runtime = registry.get(id);
-          return runtime ? [summarizeApi(runtime)] : [];
-        }),
-      );
+      writeJson(res, 200, await apis.list());
     } else if (path.startsWith('/_node/apis/') && !path.slice('/_node/apis/'.length).includes('/')) {
       const id = safeDecode(path.slice('/_node/apis/'.length));
-      const runtime = id === undefined ? undefined : registry.get(id);
-      if (runtime === undefined) {
+      const detail = id === undefined ? undefined : await apis.describe(id);
+      if (detail === undefined) {
         writeJson(res, 404, { message: `API [${id}] is not deployed on this node`, http_status_code: 404 });
         return;
       }
-      // One read on the management port, never on the request path; the detail is served without it on failure.
-      const deployment = await withTimeout(store.deployments.findById(runtime.deploymentId), 1_000, 'timeout').catch(
-        () => undefined,
-      );
-      writeJson(res, 200, describeApi(runtime, deployment?.createdAt));
+      writeJson(res, 200, detail);
+    } else if (path === '/_node/workers' && workers !== undefined) {
+      writeJson(res, 200, await workers());
     } else {
       writeJson(res, 404, { message: 'Not Found', http_status_code: 404 });
     }

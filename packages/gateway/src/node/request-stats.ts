@@ -2,7 +2,7 @@
  * Plain accumulators of finished requests, one per API: what the request path updates (a few array increments, no
  * allocation, no hashing of label sets), turned into Prometheus samples only when scraped.
  */
-import type { CompletedRequest } from '../observer.js';
+import type { CompletedRequest, RequestObserver } from '../observer.js';
 
 /** Latency buckets for a proxy, in seconds: 1 ms to 10 s. */
 export const DURATION_BUCKETS: readonly number[] = [
@@ -45,6 +45,35 @@ export class DurationStats {
     out.push({ metricName: `${name}_sum`, labels, value: this.sum });
     out.push({ metricName: `${name}_count`, labels, value: cumulative });
   }
+
+  toJSON(): SerializedDuration {
+    return { counts: [...this.counts], sum: this.sum };
+  }
+
+  /** Adds the counts of another histogram (of another process). */
+  add(other: SerializedDuration): void {
+    other.counts.forEach((count, i) => {
+      if (i < this.counts.length) this.counts[i]! += count;
+    });
+    this.sum += other.sum;
+  }
+}
+
+/** A {@link DurationStats} as plain data. */
+export interface SerializedDuration {
+  counts: number[];
+  sum: number;
+}
+
+/** An {@link ApiRequestStats} as plain data, for another process to add up (cluster workers to their primary). */
+export interface SerializedApiStats {
+  api: string;
+  requests: number[];
+  errors: [string, number[]][];
+  upstreamErrors: [string, number][];
+  aborted: number;
+  duration: SerializedDuration;
+  endpointDuration: SerializedDuration;
 }
 
 /** What happened to the requests of one API (`api` is `''` for requests no API matched). */
@@ -85,6 +114,37 @@ export class ApiRequestStats {
     if (calledEndpoint) this.upstreamErrors.set(errorKey, (this.upstreamErrors.get(errorKey) ?? 0) + 1);
   }
 
+  toJSON(): SerializedApiStats {
+    return {
+      api: this.api,
+      requests: [...this.requests],
+      errors: [...this.errors].map(([key, byClass]) => [key, [...byClass]]),
+      upstreamErrors: [...this.upstreamErrors],
+      aborted: this.aborted,
+      duration: this.duration.toJSON(),
+      endpointDuration: this.endpointDuration.toJSON(),
+    };
+  }
+
+  /** Adds the counts of the same API recorded elsewhere (another worker of a cluster). */
+  add(other: SerializedApiStats): void {
+    addInto(this.requests, other.requests);
+    for (const [key, byClass] of other.errors) {
+      let mine = this.errors.get(key);
+      if (mine === undefined) {
+        mine = new Float64Array(STATUS_CLASSES.length);
+        this.errors.set(key, mine);
+      }
+      addInto(mine, byClass);
+    }
+    for (const [key, count] of other.upstreamErrors) {
+      this.upstreamErrors.set(key, (this.upstreamErrors.get(key) ?? 0) + count);
+    }
+    this.aborted += other.aborted;
+    this.duration.add(other.duration);
+    this.endpointDuration.add(other.endpointDuration);
+  }
+
   /** Samples of `apim_gateway_requests_total{api, status_class, error_key}`. */
   requestSamples(out: SampleValue[]): void {
     const add = (byClass: Float64Array, errorKey: string) => {
@@ -95,5 +155,74 @@ export class ApiRequestStats {
     };
     add(this.requests, '');
     for (const [key, byClass] of this.errors) add(byClass, key);
+  }
+}
+
+function addInto(target: Float64Array, values: readonly number[]): void {
+  values.forEach((value, i) => {
+    if (i < target.length) target[i]! += value;
+  });
+}
+
+/**
+ * The request stats of a gateway, by API: the {@link RequestObserver} the request path feeds, and the per-API
+ * accumulators built from it (or added up from other processes').
+ */
+export class RequestStatsTable {
+  readonly #stats = new Map<string, ApiRequestStats>();
+  /** Counts every finished request. */
+  readonly observer: RequestObserver;
+
+  constructor() {
+    const stats = this.#stats;
+    this.observer = {
+      requestCompleted(request: CompletedRequest) {
+        const api = request.apiId ?? '';
+        let apiStats = stats.get(api);
+        if (apiStats === undefined) {
+          apiStats = new ApiRequestStats(api);
+          stats.set(api, apiStats);
+        }
+        apiStats.record(request);
+      },
+    };
+  }
+
+  values(): IterableIterator<ApiRequestStats> {
+    return this.#stats.values();
+  }
+
+  /** Finished requests counted, all APIs together. */
+  get total(): number {
+    let total = 0;
+    for (const stats of this.#stats.values()) {
+      for (const count of stats.requests) total += count;
+      for (const byClass of stats.errors.values()) for (const count of byClass) total += count;
+    }
+    return total;
+  }
+
+  /** Forgets the APIs that were already undeployed at the previous call (one scrape after their undeploy). */
+  prune(deployed: (apiId: string) => boolean): void {
+    for (const [api, stats] of this.#stats) {
+      if (api === '' || deployed(api)) stats.undeployedScrapes = 0;
+      else if (stats.undeployedScrapes++ > 0) this.#stats.delete(api);
+    }
+  }
+
+  toJSON(): SerializedApiStats[] {
+    return [...this.#stats.values()].map((stats) => stats.toJSON());
+  }
+
+  /** Adds the stats of another table, as plain data. */
+  add(serialized: readonly SerializedApiStats[]): void {
+    for (const other of serialized) {
+      let stats = this.#stats.get(other.api);
+      if (stats === undefined) {
+        stats = new ApiRequestStats(other.api);
+        this.#stats.set(other.api, stats);
+      }
+      stats.add(other);
+    }
   }
 }
