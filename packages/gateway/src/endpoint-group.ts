@@ -10,7 +10,7 @@ import { type Dispatcher, interceptors, Pool } from 'undici';
 import { resolveEndpointClientConfig } from './endpoint-options.js';
 import { CircuitBreaker, type CircuitState } from './failover/circuit-breaker.js';
 import type { FailoverSettings } from './failover/failover-options.js';
-import { H2cDispatcher } from './grpc/h2c-dispatcher.js';
+import { H2cDispatcher, type H2cDispatcherOptions } from './grpc/h2c-dispatcher.js';
 import { EndpointHealthChecker, type HealthCheckResult } from './health/endpoint-health-checker.js';
 import { resolveHealthCheck } from './health/health-check-config.js';
 import { type Balanceable, createLoadBalancer, type LoadBalancer } from './load-balancer.js';
@@ -35,8 +35,9 @@ export class EndpointRuntime implements Balanceable {
   /** Settings of the definition this gateway ignores for now. */
   readonly unsupported: string[];
   readonly #maxRedirections: number;
-  /** Set for h2c targets (gRPC): requests go through a `node:http2` session instead of the pool. */
+  /** Set for HTTP/2 targets (gRPC, `HTTP_2`): requests go through a `node:http2` session instead of the pool. */
   readonly #h2c: H2cDispatcher | undefined;
+  readonly #h2cOptions: H2cDispatcherOptions | undefined;
   #pool: Pool | undefined;
   #dispatcher: Dispatcher | undefined;
   /** Set by {@link close} / {@link destroy}: a pool created afterwards is closed at once, as the old one would be. */
@@ -64,9 +65,12 @@ export class EndpointRuntime implements Balanceable {
     this.#maxRedirections = config.maxRedirections;
     const read = config.poolOptions.headersTimeout;
     const connectTimeout = (config.poolOptions.connect as { timeout?: number }).timeout;
-    this.#h2c = config.h2c
-      ? new H2cDispatcher(this.origin, { connectTimeout, readTimeout: read, tls: config.tls })
-      : undefined;
+    if (config.h2c) {
+      // `https://` + `HTTP_2`: an endpoint answering ALPN with HTTP/1.1 is called through the pool.
+      const http1 = config.http1Fallback ? () => this.pool : undefined;
+      this.#h2cOptions = { connectTimeout, readTimeout: read, tls: config.tls, http1 };
+      this.#h2c = new H2cDispatcher(this.origin, this.#h2cOptions);
+    }
     this.circuit = failover === undefined ? undefined : new CircuitBreaker(failover);
   }
 
@@ -84,14 +88,37 @@ export class EndpointRuntime implements Balanceable {
     return this.#pool;
   }
 
-  /** What requests go through: the pool, composed with the redirect interceptor when `followRedirects`. */
+  /**
+   * What requests go through: the pool, or the `node:http2` dispatcher for HTTP/2 targets, composed with the redirect
+   * interceptor when `followRedirects`.
+   */
   get dispatcher(): Dispatcher {
-    if (this.#h2c !== undefined) return this.#h2c as unknown as Dispatcher;
-    this.#dispatcher ??=
-      this.#maxRedirections > 0
-        ? this.pool.compose(interceptors.redirect({ maxRedirections: this.#maxRedirections }))
-        : this.pool;
+    if (this.#dispatcher === undefined) {
+      const base = this.#h2c ?? this.pool;
+      this.#dispatcher =
+        this.#maxRedirections > 0
+          ? base.compose(interceptors.redirect({ maxRedirections: this.#maxRedirections }))
+          : base;
+    }
     return this.#dispatcher;
+  }
+
+  /** What health checks go through: the endpoint's connections as requests use them, redirects not followed. */
+  get checkDispatcher(): Dispatcher {
+    return this.#h2c ?? this.pool;
+  }
+
+  /**
+   * A client of its own to another origin (a health check to an absolute URL) with the endpoint's settings: a
+   * one-connection pool, or an HTTP/2 session for HTTP/2 targets. The caller closes it.
+   */
+  clientFor(origin: string): Dispatcher {
+    const pool = () => new Pool(origin, { ...this.poolOptions, connections: 1 });
+    const h2c = this.#h2cOptions;
+    if (h2c === undefined) return pool();
+    if (h2c.http1 === undefined) return new H2cDispatcher(origin, h2c); // gRPC, h2c: HTTP/2 only
+    // `https://` + `HTTP_2`: HTTP/2 where ALPN can offer it, as undici would.
+    return origin.startsWith('https:') ? new H2cDispatcher(origin, { ...h2c, http1: pool }) : pool();
   }
 
   /** Whether the pool exists (it is created by the first request, or by a health check). */

@@ -86,6 +86,20 @@ describe('resolveEndpointClientConfig', () => {
     expect(config.maxRedirections).toBe(5);
   });
 
+  it('sends HTTP/2 targets through node:http2, with an HTTP/1.1 fallback for https:// only', () => {
+    const resolve = (target: string, version?: 'HTTP_1_1' | 'HTTP_2') => {
+      const e = endpoint({ configuration: { target } });
+      const { h2c, http1Fallback } = resolveEndpointClientConfig(group([e], { http: { version } }), e);
+      return { h2c, http1Fallback };
+    };
+    expect(resolve('http://up', 'HTTP_1_1')).toEqual({ h2c: false, http1Fallback: false });
+    expect(resolve('https://up')).toEqual({ h2c: false, http1Fallback: false });
+    expect(resolve('http://up', 'HTTP_2')).toEqual({ h2c: true, http1Fallback: false }); // h2c, prior knowledge
+    expect(resolve('https://up', 'HTTP_2')).toEqual({ h2c: true, http1Fallback: true }); // ALPN h2, http/1.1
+    expect(resolve('grpc://up', 'HTTP_1_1')).toEqual({ h2c: true, http1Fallback: false });
+    expect(resolve('grpcs://up')).toEqual({ h2c: true, http1Fallback: false }); // ALPN h2 only
+  });
+
   it('rejects targets it cannot call', () => {
     for (const target of ['{#properties.backend}', 'ftp://backend', undefined]) {
       const e = endpoint({ configuration: { target } });

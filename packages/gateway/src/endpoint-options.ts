@@ -34,10 +34,16 @@ export interface EndpointClientConfig {
   /** Headers set on every upstream request (`sharedConfiguration.headers`), as [lowercase name, value]. */
   headers: [string, string][];
   /**
-   * Call through a `node:http2` session instead of undici (see `grpc/`): `grpc://` and `http://` with
-   * `http.version: HTTP_2` (h2c with prior knowledge), `grpcs://` (h2 over TLS, trailers kept).
+   * Call through a `node:http2` session instead of undici (see `grpc/`), so that response trailers are kept:
+   * `grpc://` and `http://` with `http.version: HTTP_2` (h2c with prior knowledge), `grpcs://` and `https://` with
+   * `HTTP_2` (h2 over TLS with the endpoint's TLS settings).
    */
   h2c: boolean;
+  /**
+   * With {@link h2c} over TLS: ALPN also offers `http/1.1`, and an endpoint that picks it is called through the undici
+   * pool (`https://` + `HTTP_2`, as undici's `allowH2`); `grpcs://` endpoints must speak HTTP/2.
+   */
+  http1Fallback: boolean;
   /** The TLS options of `https` / `grpcs` targets. */
   tls: ConnectionOptions;
   /** Settings present in the definition that this gateway does not apply yet (logged at deploy). */
@@ -110,8 +116,8 @@ export function resolveEndpointClientConfig(group: EndpointGroup, endpoint: Endp
   const unsupported: string[] = [];
   if (shared.proxy?.enabled) unsupported.push('proxy');
   // gRPC is HTTP/2 only: `grpc(s)://` targets go through node:http2 whatever `http.version` says.
-  const h2c =
-    url.protocol === 'grpc:' || url.protocol === 'grpcs:' || (http.version === 'HTTP_2' && scheme === 'http:');
+  const grpc = url.protocol === 'grpc:' || url.protocol === 'grpcs:';
+  const h2c = grpc || http.version === 'HTTP_2';
   const tls = tlsOptions(shared.ssl, unsupported);
 
   const readTimeout = Math.max(0, http.readTimeout);
@@ -141,6 +147,7 @@ export function resolveEndpointClientConfig(group: EndpointGroup, endpoint: Endp
       .filter((header) => header.name.trim() !== '')
       .map((header) => [header.name.trim().toLowerCase(), header.value]),
     h2c,
+    http1Fallback: h2c && !grpc && scheme === 'https:',
     tls,
     unsupported,
   };

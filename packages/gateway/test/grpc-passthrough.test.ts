@@ -16,25 +16,29 @@ afterAll(() => certs.remove());
 // A service without .proto files: UTF-8 strings as messages.
 const toBuffer = (value: string) => Buffer.from(value, 'utf8');
 const fromBuffer = (buffer: Buffer) => buffer.toString('utf8');
-const method = (name: string, responseStream: boolean) => ({
+const method = (name: string, requestStream: boolean, responseStream: boolean) => ({
   path: `/test.Echo/${name}`,
-  requestStream: false,
+  requestStream,
   responseStream,
   requestSerialize: toBuffer,
   requestDeserialize: fromBuffer,
   responseSerialize: toBuffer,
   responseDeserialize: fromBuffer,
 });
-const service = { unary: method('Unary', false), stream: method('Stream', true) } as grpc.ServiceDefinition;
+const service = {
+  unary: method('Unary', false, false),
+  stream: method('Stream', false, true),
+  collect: method('Collect', true, false),
+  chat: method('Chat', true, true),
+} as grpc.ServiceDefinition;
 const EchoClient = grpc.makeGenericClientConstructor(service, 'Echo');
+type Callback = (error: grpc.ServiceError | null, answer?: string) => void;
 type Client = InstanceType<typeof EchoClient> & {
-  unary(value: string, callback: (error: grpc.ServiceError | null, answer?: string) => void): void;
-  unary(
-    value: string,
-    metadata: grpc.Metadata,
-    callback: (error: grpc.ServiceError | null, answer?: string) => void,
-  ): void;
+  unary(value: string, callback: Callback): void;
+  unary(value: string, metadata: grpc.Metadata, callback: Callback): void;
   stream(value: string): grpc.ClientReadableStream<string>;
+  collect(callback: Callback): grpc.ClientWritableStream<string>;
+  chat(): grpc.ClientDuplexStream<string, string>;
 };
 
 async function startUpstream(
@@ -55,6 +59,35 @@ async function startUpstream(
       const count = Number(call.request);
       for (let i = 0; i < count; i++) call.write(`item-${i}`);
       call.end();
+    },
+    // Client streaming: counts what came once the client half-closed; `fail` is refused at once, mid-stream.
+    collect: (call: grpc.ServerReadableStream<string, string>, callback: grpc.sendUnaryData<string>) => {
+      const items: string[] = [];
+      let bytes = 0;
+      let failed = false;
+      call.on('data', (item: string) => {
+        if (failed) return;
+        if (item === 'fail') {
+          failed = true;
+          callback({ code: grpc.status.INVALID_ARGUMENT, details: 'bad item' });
+          return;
+        }
+        bytes += item.length;
+        if (items.length < 5) items.push(item);
+      });
+      call.on('end', () => (failed ? undefined : callback(null, `${bytes} bytes: ${items.join('|')}`)));
+    },
+    // Bidirectional: one answer per message as it comes, a last one after the client half-closed.
+    chat: (call: grpc.ServerDuplexStream<string, string>) => {
+      let count = 0;
+      call.on('data', (item: string) => {
+        count++;
+        call.write(item.length > 32 ? `size:${item.length}` : `echo:${item}`);
+      });
+      call.on('end', () => {
+        call.write(`bye after ${count}`);
+        call.end();
+      });
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
@@ -77,6 +110,31 @@ function streamed(client: Client, value: string): Promise<string[]> {
     call.on('data', (item: string) => items.push(item));
     call.on('error', reject);
     call.on('end', () => resolve(items));
+  });
+}
+
+/** A client-streaming call: writes `items` (waiting for the stream to drain when it asks to), then half-closes. */
+function collect(client: Client, items: string[], end = true): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const call = client.collect((error, answer) => (error ? reject(error) : resolve(answer!)));
+    const write = (i: number) => {
+      for (; i < items.length; i++) {
+        if (!call.write(items[i])) {
+          call.once('drain', () => write(i + 1));
+          return;
+        }
+      }
+      if (end) call.end();
+    };
+    write(0);
+  });
+}
+
+/** The next message of a bidirectional call. */
+function next(call: grpc.ClientDuplexStream<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    call.once('data', resolve);
+    call.once('error', reject);
   });
 }
 
@@ -169,4 +227,111 @@ describe('gRPC passthrough', () => {
       details: 'no such thing',
     });
   });
+});
+
+/** How the gateway reaches the gRPC upstream: h2c, or h2 over TLS with a `grpcs://` or `https://` + HTTP_2 target. */
+type Route = 'grpc:// (h2c)' | 'grpcs://' | 'https:// with HTTP_2';
+
+/** A gRPC upstream and a gateway routing to it as `route` says, and a client of the gateway. */
+async function through(route: Route): Promise<Client> {
+  if (route === 'grpc:// (h2c)') {
+    const { port: upstream } = await startUpstream();
+    const gw = await startListener(
+      cleanups,
+      { http2Cleartext: true },
+      snapshot({ paths: [{ path: '/test.Echo' }], targets: [`grpc://127.0.0.1:${upstream}/test.Echo`] }),
+    );
+    return clientOf(gw.port);
+  }
+  const local = certs.issue('grpc-upstream', 'localhost', ['localhost']);
+  const { port: upstream } = await startUpstream(
+    grpc.ServerCredentials.createSsl(null, [
+      { cert_chain: Buffer.from(local.cert), private_key: Buffer.from(local.key) },
+    ]),
+  );
+  const scheme = route === 'grpcs://' ? 'grpcs' : 'https';
+  const definition = snapshot({
+    paths: [{ path: '/test.Echo' }],
+    targets: [`${scheme}://localhost:${upstream}/test.Echo`],
+    http: scheme === 'https' ? { version: 'HTTP_2' } : {},
+  });
+  const group = (definition.api as { endpointGroups: { sharedConfiguration: JsonObject }[] }).endpointGroups[0]!;
+  group.sharedConfiguration.ssl = { trustStore: { type: 'PEM', content: certs.ca } };
+  const gw = await startListener(
+    cleanups,
+    { tls: { certificates: [{ cert: certs.server.cert, key: certs.server.key }] } },
+    definition,
+  );
+  const client = new EchoClient(`127.0.0.1:${gw.port}`, grpc.credentials.createSsl(Buffer.from(certs.ca)), {
+    'grpc.ssl_target_name_override': 'api.example.com',
+    'grpc.default_authority': 'api.example.com',
+  }) as Client;
+  cleanups.add(async () => client.close());
+  return client;
+}
+
+describe.each<Route>(['grpc:// (h2c)', 'grpcs://', 'https:// with HTTP_2'])('gRPC through a %s endpoint', (route) => {
+  it('relays unary and server-streaming calls and error statuses (trailers)', async () => {
+    const client = await through(route);
+    expect(await unary(client, 'world')).toBe('hello world');
+    expect(await streamed(client, '3')).toEqual(['item-0', 'item-1', 'item-2']);
+    await expect(unary(client, 'missing')).rejects.toMatchObject({
+      code: grpc.status.NOT_FOUND,
+      details: 'no such thing',
+    });
+    expect(await unary(client, 'after')).toBe('hello after');
+  });
+
+  it('relays client-streaming calls, the answer coming after the half-close', async () => {
+    const client = await through(route);
+    expect(await collect(client, ['a', 'bb', 'ccc'])).toBe('6 bytes: a|bb|ccc');
+    expect(await collect(client, [])).toBe('0 bytes: ');
+    // 16 MiB in 256 messages: more than the HTTP/2 flow-control windows, so the body goes with backpressure.
+    const big = Array.from({ length: 256 }, (_, i) => String(i % 10).repeat(64 * 1024));
+    expect(await collect(client, big)).toBe(`${256 * 64 * 1024} bytes: ${big.slice(0, 5).join('|')}`);
+  }, 20_000);
+
+  it('relays an error status the upstream sends while the client is still streaming', async () => {
+    const client = await through(route);
+    await expect(collect(client, ['a', 'fail'], false)).rejects.toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: 'bad item',
+    });
+    expect(await collect(client, ['still', 'fine'])).toBe('9 bytes: still|fine');
+  });
+
+  it('relays bidirectional calls message by message, then the half-close both ways', async () => {
+    const client = await through(route);
+    const call = client.chat();
+    // Each answer comes before the next message is sent: nothing waits for the end of the request.
+    call.write('one');
+    expect(await next(call)).toBe('echo:one');
+    call.write('two');
+    expect(await next(call)).toBe('echo:two');
+    const status = new Promise<grpc.StatusObject>((resolve) => call.once('status', resolve));
+    call.end();
+    expect(await next(call)).toBe('bye after 2');
+    expect((await status).code).toBe(grpc.status.OK);
+  });
+
+  it('relays large bidirectional exchanges both ways at once', async () => {
+    const client = await through(route);
+    const call = client.chat();
+    const answers: string[] = [];
+    call.on('data', (item: string) => answers.push(item));
+    const finished = new Promise<void>((resolve, reject) => {
+      call.once('status', (status: grpc.StatusObject) =>
+        status.code === grpc.status.OK ? resolve() : reject(new Error(status.details)),
+      );
+    });
+    const chunk = 'x'.repeat(100 * 1024);
+    for (let i = 0; i < 100; i++) {
+      if (!call.write(chunk)) await new Promise((resolve) => call.once('drain', resolve));
+    }
+    call.end();
+    await finished;
+    expect(answers).toHaveLength(101);
+    expect(answers[0]).toBe(`size:${chunk.length}`);
+    expect(answers.at(-1)).toBe('bye after 100');
+  }, 20_000);
 });

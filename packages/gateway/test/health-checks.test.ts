@@ -10,9 +10,13 @@ afterEach(async () => {
 });
 
 async function upstreams(...names: string[]) {
+  return startUpstreams('http/1.1', names);
+}
+
+async function startUpstreams(protocol: 'http/1.1' | 'h2c', names: string[]) {
   return Promise.all(
     names.map(async (name) => {
-      const up = await switchableUpstream(name);
+      const up = await switchableUpstream(name, 'up', 0, protocol);
       cleanups.push(() => up.close());
       return up;
     }),
@@ -147,5 +151,39 @@ describe('health checks', () => {
     const checks = a!.healthChecks;
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     expect(a!.healthChecks).toBe(checks);
+  }, 20_000);
+
+  it('checks h2c-only endpoints (http.version HTTP_2) over h2c, as their requests go, out of rotation and back', async () => {
+    const [a, b] = await startUpstreams('h2c', ['a', 'b']);
+    const definition = snapshot({ paths: [{ path: '/hc' }], targets: [a!.url, b!.url], http: { version: 'HTTP_2' } });
+    const { gw, api } = await gateway(withHealthCheck(definition, { failureThreshold: 1, successThreshold: 1 }));
+    await until(() => api.healthStatus().every((endpoint) => endpoint.results.length > 0));
+    expect(status(api, 'endpoint-0').results[0]).toMatchObject({ success: true, status: 200 });
+    expect(a!.lastHealth).toMatchObject({ method: 'GET', url: '/health' });
+    expect(await names(gw.port, 4)).toEqual(['a', 'b', 'a', 'b']);
+
+    a!.mode = 'error';
+    await until(() => !status(api, 'endpoint-0').available);
+    expect(status(api, 'endpoint-0').results.at(-1)).toMatchObject({ success: false, status: 500 });
+    expect(await names(gw.port, 3)).toEqual(['b', 'b', 'b']);
+
+    a!.mode = 'up';
+    await until(() => status(api, 'endpoint-0').available);
+    expect(new Set(await names(gw.port, 4))).toEqual(new Set(['a', 'b']));
+  }, 20_000);
+
+  it('takes an h2c endpoint that stopped out of rotation, and back once it listens again', async () => {
+    const [a, b] = await startUpstreams('h2c', ['a', 'b']);
+    const definition = snapshot({ paths: [{ path: '/hc' }], targets: [a!.url, b!.url], http: { version: 'HTTP_2' } });
+    const { gw, api } = await gateway(withHealthCheck(definition, { failureThreshold: 1, successThreshold: 1 }));
+    await until(() => status(api, 'endpoint-0').results.some((result) => result.success));
+    await a!.close();
+    await until(() => !status(api, 'endpoint-0').available);
+    expect(status(api, 'endpoint-0').results.at(-1)).toMatchObject({ success: false, status: 0 });
+    expect(await names(gw.port, 2)).toEqual(['b', 'b']);
+    const again = await switchableUpstream('a', 'up', a!.port, 'h2c');
+    cleanups.push(() => again.close());
+    await until(() => status(api, 'endpoint-0').available);
+    expect(new Set(await names(gw.port, 4))).toEqual(new Set(['a', 'b']));
   }, 20_000);
 });

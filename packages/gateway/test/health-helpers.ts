@@ -3,8 +3,9 @@
  * time, and snapshot edits for `services.healthCheck` and `failover`.
  */
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createH2cServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import type { AddressInfo, Socket } from 'node:net';
 import type { JsonObject } from '@apim/core';
 
 /** What a switchable upstream does: answer, answer its health check with DOWN / 500, or hang. */
@@ -23,18 +24,22 @@ export interface SwitchableUpstream {
   close(): Promise<void>;
 }
 
-/** Starts a switchable upstream named `name`. */
+/**
+ * Starts a switchable upstream named `name`: HTTP/1.1, or with `h2c` a cleartext HTTP/2 server (prior knowledge only:
+ * HTTP/1.1 requests get no answer it understands), as gRPC servers are.
+ */
 export async function switchableUpstream(
   name: string,
   mode: UpstreamMode = 'up',
   port = 0,
+  protocol: 'http/1.1' | 'h2c' = 'http/1.1',
 ): Promise<SwitchableUpstream> {
   const state: Pick<SwitchableUpstream, 'mode' | 'hits' | 'healthChecks' | 'lastHealth'> = {
     mode,
     hits: 0,
     healthChecks: 0,
   };
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handle = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
     const health = req.url?.startsWith('/health') === true;
     if (health) {
       state.healthChecks++;
@@ -47,6 +52,12 @@ export async function switchableUpstream(
     }
     const body = health ? { status: state.mode === 'up' ? 'UP' : 'DOWN' } : { name };
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+  const server = protocol === 'h2c' ? createH2cServer(handle) : createServer(handle);
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
   });
   server.listen(port, '127.0.0.1');
   await once(server, 'listening');
@@ -55,7 +66,7 @@ export async function switchableUpstream(
     url: `http://127.0.0.1:${bound}`,
     port: bound,
     close: async () => {
-      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
       server.close();
       await once(server, 'close');
     },

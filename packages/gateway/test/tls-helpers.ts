@@ -1,7 +1,7 @@
 /**
  * Helpers for the listener tests (TLS, HTTP/2, WebSocket): test certificates made with the `openssl` CLI in a temp
  * directory (a CA, a server certificate for two names, a second server certificate, a client certificate and an
- * untrusted one), and a gateway listener on a free port.
+ * untrusted one, self-signed server certificates on demand), and a gateway listener on a free port.
  */
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -36,6 +36,8 @@ export interface TestCertificates {
   rogue: CertificatePair;
   /** Issues a new certificate signed by the CA. */
   issue(name: string, subject: string, dnsNames: string[], clientAuth?: boolean): CertificatePair;
+  /** Makes a self-signed server certificate for `dnsNames` (the first one is its subject). */
+  selfSigned(name: string, dnsNames: string[]): CertificatePair;
   remove(): void;
 }
 
@@ -82,6 +84,28 @@ export function makeCertificates(): TestCertificates {
     );
     return pair(dir, name);
   };
+  const selfSigned = (name: string, dnsNames: string[]): CertificatePair => {
+    const san = `subjectAltName=${dnsNames.map((n) => `DNS:${n}`).join(',')}`;
+    openssl(
+      dir,
+      'req',
+      '-x509',
+      ...EC,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${dnsNames[0]}`,
+      '-addext',
+      san,
+      '-addext',
+      'extendedKeyUsage=serverAuth',
+    );
+    return pair(dir, name);
+  };
   const server = issue('server', 'api.example.com', ['api.example.com', '*.apps.example.com']);
   const other = issue('other', 'other.test', ['other.test']);
   const client = issue('client', 'client-app', [], true);
@@ -96,6 +120,7 @@ export function makeCertificates(): TestCertificates {
     client,
     rogue: pair(dir, 'rogue'),
     issue,
+    selfSigned,
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

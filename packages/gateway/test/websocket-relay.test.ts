@@ -1,6 +1,9 @@
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { JsonObject } from '@apim/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ClientOptions, WebSocket, WebSocketServer } from 'ws';
 import type { CompletedRequest } from '../src/index.js';
@@ -30,6 +33,46 @@ async function echoServer(cleanups: Cleanups): Promise<{ url: string; upgrades: 
     await new Promise((resolve) => server.close(resolve));
   });
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/base`, upgrades };
+}
+
+/**
+ * A `ws` echo server over https (certificate `pair`); with `clientCa`, the TLS handshake requires a client certificate
+ * that CA issued. Each upgrade is recorded with the subject of the client certificate presented (if any).
+ */
+async function wssEchoServer(
+  cleanups: Cleanups,
+  pair: { cert: string; key: string },
+  clientCa?: string,
+): Promise<{ port: number; peers: (string | string[] | undefined)[] }> {
+  const server = createHttpsServer({
+    cert: pair.cert,
+    key: pair.key,
+    ...(clientCa === undefined ? {} : { ca: clientCa, requestCert: true, rejectUnauthorized: true }),
+  });
+  const wss = new WebSocketServer({ server });
+  const peers: (string | string[] | undefined)[] = [];
+  wss.on('connection', (socket, req) => {
+    const peer = (req.socket as TLSSocket).getPeerCertificate();
+    peers.push(peer?.subject?.CN);
+    socket.on('message', (data) => socket.send(`echo:${data.toString()}`));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  cleanups.add(async () => {
+    for (const client of wss.clients) client.terminate();
+    wss.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return { port: (server.address() as AddressInfo).port, peers };
+}
+
+/** A snapshot of one endpoint at `target` with the given `ssl` settings. */
+function withSsl(target: string, ssl?: JsonObject): JsonObject {
+  const definition = snapshot({ paths: [{ path: '/ws' }], targets: [target] });
+  const group = (definition.api as { endpointGroups: { sharedConfiguration: JsonObject }[] }).endpointGroups[0]!;
+  if (ssl !== undefined) group.sharedConfiguration.ssl = ssl;
+  return definition;
 }
 
 function open(url: string, options: ConstructorParameters<typeof WebSocket>[2] = {}): Promise<WebSocket> {
@@ -131,5 +174,44 @@ describe('WebSocket relay', () => {
     );
     await expect(open(`ws://127.0.0.1:${gw.port}/ws`)).rejects.toBeDefined();
     expect(up.upgrades).toHaveLength(0);
+  });
+});
+
+describe('WebSocket relay to TLS endpoints', () => {
+  it("refuses an endpoint whose certificate is not trusted (502), and relays with the endpoint's trust store", async () => {
+    const self = certs.selfSigned('wss-self', ['localhost']);
+    const up = await wssEchoServer(cleanups, self);
+    const target = `https://localhost:${up.port}/echo`;
+    const refused = await startListener(cleanups, {}, withSsl(target));
+    await expect(open(`ws://127.0.0.1:${refused.port}/ws`)).rejects.toMatchObject({ status: 502 });
+    const gw = await startListener(cleanups, {}, withSsl(target, { trustStore: { type: 'PEM', content: self.cert } }));
+    expect(await exchange(await open(`ws://127.0.0.1:${gw.port}/ws`), 'trusted')).toBe('echo:trusted');
+    const all = await startListener(cleanups, {}, withSsl(target, { trustAll: true }));
+    expect(await exchange(await open(`ws://127.0.0.1:${all.port}/ws`), 'any')).toBe('echo:any');
+  });
+
+  it('verifies the host name unless hostnameVerifier is false', async () => {
+    const self = certs.selfSigned('wss-name', ['localhost']);
+    const up = await wssEchoServer(cleanups, self);
+    // Called by IP address: the certificate names `localhost` only.
+    const target = `https://127.0.0.1:${up.port}`;
+    const trust = { type: 'PEM', content: self.cert };
+    const strict = await startListener(cleanups, {}, withSsl(target, { trustStore: trust }));
+    await expect(open(`ws://127.0.0.1:${strict.port}/ws`)).rejects.toMatchObject({ status: 502 });
+    const lax = await startListener(cleanups, {}, withSsl(target, { trustStore: trust, hostnameVerifier: false }));
+    expect(await exchange(await open(`ws://127.0.0.1:${lax.port}/ws`), 'lax')).toBe('echo:lax');
+  });
+
+  it('presents the client certificate of the key store to an endpoint that requires one', async () => {
+    const local = certs.issue('wss-upstream', 'localhost', ['localhost']);
+    const up = await wssEchoServer(cleanups, local, certs.ca);
+    const target = `https://localhost:${up.port}`;
+    const trustStore = { type: 'PEM', content: certs.ca };
+    const anonymous = await startListener(cleanups, {}, withSsl(target, { trustStore }));
+    await expect(open(`ws://127.0.0.1:${anonymous.port}/ws`)).rejects.toMatchObject({ status: 502 });
+    const keyStore = { type: 'PEM', certContent: certs.client.cert, keyContent: certs.client.key };
+    const gw = await startListener(cleanups, {}, withSsl(target, { trustStore, keyStore }));
+    expect(await exchange(await open(`ws://127.0.0.1:${gw.port}/ws`), 'mtls')).toBe('echo:mtls');
+    expect(up.peers).toEqual(['client-app']);
   });
 });

@@ -1,247 +1,216 @@
 /**
  * HTTP/2 to an endpoint through `node:http2`, for gRPC passthrough: undici only speaks HTTP/2 after ALPN (no h2c with
- * prior knowledge, RFC 9113 §3.3) and its HTTP/2 client can complete a response before the trailers arrived, so
- * `grpc://` and `grpcs://` targets (and `http://` ones with `http.version: HTTP_2`) go through one `node:http2`
- * client session per endpoint, opened on the first request, shared by every request, and opened again after it closed
- * or received a GOAWAY.
+ * prior knowledge, RFC 9113 §3.3) and its HTTP/2 client can complete a response before the trailers arrived. So
+ * `grpc://` targets and `http://` ones with `http.version: HTTP_2` (h2c with prior knowledge), `grpcs://` targets and
+ * `https://` ones with `HTTP_2` (h2 over TLS, ALPN, RFC 7301) go through one `node:http2` client session per endpoint,
+ * opened on the first request, shared by every request, and opened again after it closed or received a GOAWAY.
  *
- * It implements the part of undici's `Dispatcher` the {@link Exchange} uses: `dispatch(options, handler)` drives the
- * handler (`onRequestStart`, `onResponseStart`, `onResponseData`, `onResponseEnd` with the trailers,
- * `onResponseError`), with backpressure through the controller's pause/resume.
+ * Over TLS the gateway opens the connection itself with the endpoint's TLS settings (trust all, trust store, hostname
+ * verification, client certificate) and reads the protocol the endpoint chose before starting the session: for
+ * `https://` + `HTTP_2`, ALPN offers `h2` and `http/1.1` as undici does, and an endpoint that picks HTTP/1.1 is served
+ * by the endpoint's undici pool from then on (the `http1` option); `grpcs://` offers `h2` only.
+ *
+ * It extends undici's `Dispatcher`, so `compose` (the redirect interceptor) and `request` work on it; the handlers are
+ * driven as undici's new-style ones (`onRequestStart`, `onResponseStart`, ...): see `h2-stream.ts`.
+ *
+ * @example
+ * const h2 = new H2cDispatcher('http://127.0.0.1:50051', { connectTimeout: 3_000, readTimeout: 10_000 });
+ * h2.dispatch({ method: 'POST', path: '/pkg.Service/Call', headers, body }, handler);
  */
-import {
-  type ClientHttp2Session,
-  type ClientHttp2Stream,
-  connect,
-  constants,
-  type IncomingHttpHeaders,
-  type OutgoingHttpHeaders,
-} from 'node:http2';
-import { pipeline, type Readable } from 'node:stream';
-import type { ConnectionOptions } from 'node:tls';
-import type { Dispatcher } from 'undici';
-import { HOP_BY_HOP_HEADERS } from '../proxy-headers.js';
+import { type ClientHttp2Session, connect } from 'node:http2';
+import { isIP } from 'node:net';
+import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'node:tls';
+import { Dispatcher } from 'undici';
+import { codedError, rejectDispatch, startStream } from './h2-stream.js';
 
-/** The upstream request headers for HTTP/2: pseudo-headers from the options, hop-by-hop ones dropped. */
-export function h2RequestHeaders(options: Dispatcher.DispatchOptions, scheme: string): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {
-    [constants.HTTP2_HEADER_METHOD]: options.method,
-    [constants.HTTP2_HEADER_PATH]: options.path,
-    [constants.HTTP2_HEADER_SCHEME]: scheme,
-  };
-  const raw = options.headers;
-  const add = (name: string, value: string) => {
-    const lower = name.toLowerCase();
-    if (lower.startsWith(':') || HOP_BY_HOP_HEADERS.has(lower) || lower === 'transfer-encoding') return;
-    if (lower === 'host') {
-      out[constants.HTTP2_HEADER_AUTHORITY] = value;
-      return;
-    }
-    const existing = out[lower];
-    if (existing === undefined) out[lower] = value;
-    else out[lower] = Array.isArray(existing) ? [...existing, value] : [String(existing), value];
-  };
-  if (Array.isArray(raw)) for (let i = 0; i < raw.length; i += 2) add(raw[i] as string, raw[i + 1] as string);
-  else if (raw !== null && raw !== undefined) {
-    for (const [name, value] of Object.entries(raw as Record<string, string | string[] | undefined>)) {
-      if (value === undefined) continue;
-      for (const item of Array.isArray(value) ? value : [value]) add(name, item);
-    }
-  }
-  // gRPC servers require `te: trailers` (the only TE value HTTP/2 allows, RFC 9113 §8.2.2); it is hop-by-hop.
-  const type = out['content-type'];
-  if (typeof type === 'string' && type.startsWith('application/grpc')) out.te = 'trailers';
-  return out;
-}
-
-/** The fields of a gRPC Trailers-Only response that belong to the trailers. */
-const TRAILERS_ONLY = ['grpc-status', 'grpc-message', 'grpc-status-details-bin'];
-
-/** Response (or trailer) headers without pseudo-headers, as undici hands them to a handler. */
-function plainHeaders(headers: IncomingHttpHeaders): Record<string, string | string[] | undefined> {
-  const out: Record<string, string | string[] | undefined> = {};
-  for (const name in headers) if (!name.startsWith(':')) out[name] = headers[name];
-  return out;
-}
-
-class StreamController implements Dispatcher.DispatchController {
-  aborted = false;
-  paused = false;
-  reason: Error | null = null;
-  stream: ClientHttp2Stream | undefined = undefined;
-  onAbort: ((reason: Error) => void) | undefined = undefined;
-
-  abort(reason: Error): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    this.onAbort?.(reason);
-  }
-
-  pause(): void {
-    this.paused = true;
-    this.stream?.pause();
-  }
-
-  resume(): void {
-    this.paused = false;
-    this.stream?.resume();
-  }
-}
+export { h2RequestHeaders } from './h2-stream.js';
 
 export interface H2cDispatcherOptions {
-  /** TLS options for `https:` origins (`grpcs://` targets): trust store, client certificate, verification. */
+  /** TLS options for `https:` origins (`grpcs://`, `https://` + `HTTP_2`): trust store, client certificate, checks. */
   tls?: ConnectionOptions;
-  /** Connection timeout in ms (0: none). */
+  /** Connection timeout in ms, TLS handshake included (0: none). */
   connectTimeout?: number;
   /** No response headers, or no body data, within this many ms fails the request (0: none). */
   readTimeout?: number;
+  /**
+   * For `https:` origins: ALPN also offers `http/1.1`, and when the endpoint picks it (or no protocol), every request
+   * goes through the dispatcher this returns (created once; closed with this one).
+   */
+  http1?: () => Dispatcher;
 }
 
-/** A minimal undici-compatible dispatcher over one reused `node:http2` cleartext session. */
-export class H2cDispatcher {
+interface Waiting {
+  readonly options: Dispatcher.DispatchOptions;
+  readonly handler: Dispatcher.DispatchHandler;
+}
+
+const closedError = () => codedError('the dispatcher is closed', 'UND_ERR_CLOSED');
+
+/** An undici-compatible dispatcher over one reused `node:http2` session (h2c, or h2 over TLS). */
+export class H2cDispatcher extends Dispatcher {
   readonly #origin: string;
   readonly #options: H2cDispatcherOptions;
   readonly #https: boolean;
   #session: ClientHttp2Session | undefined;
+  /** The TLS connection being opened, and the requests waiting for it (its ALPN answer decides where they go). */
+  #connecting: TLSSocket | undefined;
+  #waiting: Waiting[] = [];
+  /** Set once the endpoint picked HTTP/1.1 by ALPN. */
+  #http1: Dispatcher | undefined;
   #closed = false;
+  /** Old-style handlers (`onConnect`, `onHeaders`..., as `request()` passes them) wrapped by undici's compose. */
+  readonly #wrapped = this.compose((dispatch) => dispatch);
 
   constructor(origin: string, options: H2cDispatcherOptions = {}) {
+    super();
     this.#origin = origin;
     this.#options = options;
     this.#https = origin.startsWith('https:');
   }
 
-  /** The current session, opened when there is none usable. */
-  #current(): ClientHttp2Session {
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    if (typeof handler.onRequestStart !== 'function') return this.#wrapped.dispatch(options, handler);
+    if (this.#closed) {
+      rejectDispatch(handler, closedError());
+      return true;
+    }
+    if (this.#http1 !== undefined) return this.#http1.dispatch(options, handler);
     const existing = this.#session;
-    if (existing !== undefined && !existing.closed && !existing.destroyed) return existing;
-    const { tls } = this.#options;
-    const session = this.#https ? connect(this.#origin, { ...tls, ALPNProtocols: ['h2'] }) : connect(this.#origin);
+    if (existing !== undefined && !existing.closed && !existing.destroyed) this.#start(existing, options, handler);
+    else if (!this.#https) this.#start(this.#openCleartext(), options, handler);
+    else {
+      this.#waiting.push({ options, handler });
+      this.#openTls();
+    }
+    return true;
+  }
+
+  #start(session: ClientHttp2Session, options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): void {
+    startStream(session, options, handler, {
+      scheme: this.#https ? 'https' : 'http',
+      readTimeout: this.#options.readTimeout ?? 0,
+    });
+  }
+
+  /** Makes `session` the current one until it closes, fails or receives a GOAWAY. */
+  #track(session: ClientHttp2Session): ClientHttp2Session {
     const forget = () => {
       if (this.#session === session) this.#session = undefined;
     };
     session.on('close', forget);
     session.on('goaway', forget);
     session.on('error', forget); // the streams get the error; the next request opens a new session
-    const timeout = this.#options.connectTimeout ?? 0;
-    if (timeout > 0) {
-      const timer = setTimeout(() => {
-        const error = Object.assign(new Error('connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' });
-        session.destroy(error);
-      }, timeout);
-      timer.unref();
-      session.once('connect', () => clearTimeout(timer));
-      session.once('close', () => clearTimeout(timer));
-    }
     this.#session = session;
     return session;
   }
 
-  dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    const controller = new StreamController();
-    let done = false;
-    const fail = (error: Error) => {
-      if (done) return;
-      done = true;
-      handler.onResponseError?.(controller, error);
-    };
-    handler.onRequestStart?.(controller, {});
-    if (controller.aborted) {
-      fail(controller.reason!);
-      return true;
+  /** An h2c session with prior knowledge (RFC 9113 §3.3); `node:http2` queues the streams until it is connected. */
+  #openCleartext(): ClientHttp2Session {
+    const session = this.#track(connect(this.#origin));
+    const timeout = this.#options.connectTimeout ?? 0;
+    if (timeout > 0) {
+      const timer = setTimeout(
+        () => session.destroy(codedError('connect timeout', 'UND_ERR_CONNECT_TIMEOUT')),
+        timeout,
+      );
+      timer.unref();
+      session.once('connect', () => clearTimeout(timer));
+      session.once('close', () => clearTimeout(timer));
     }
-    if (this.#closed) {
-      fail(Object.assign(new Error('the dispatcher is closed'), { code: 'UND_ERR_CLOSED' }));
-      return true;
-    }
-    let stream: ClientHttp2Stream;
-    try {
-      const body = options.body;
-      const endStream = body === null || body === undefined;
-      stream = this.#current().request(h2RequestHeaders(options, this.#https ? 'https' : 'http'), { endStream });
-      if (!endStream) {
-        if (typeof body === 'string' || body instanceof Uint8Array) stream.end(body);
-        else {
-          pipeline(body as Readable, stream, (error) => {
-            if (error) fail(error);
-          });
-        }
-      }
-    } catch (error) {
-      fail(error as Error);
-      return true;
-    }
-    controller.stream = stream;
-    controller.onAbort = (reason) => {
-      stream.close(constants.NGHTTP2_CANCEL);
-      fail(reason);
-    };
-    const readTimeout = this.#options.readTimeout ?? 0;
-    if (readTimeout > 0) {
-      stream.setTimeout(readTimeout, () => {
-        const error = Object.assign(new Error('upstream read timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' });
-        stream.close(constants.NGHTTP2_CANCEL);
-        fail(error);
-      });
-    }
-    let trailers: Record<string, string | string[] | undefined> = {};
-    stream.on('response', (headers, flags: number) => {
-      if (done || controller.aborted) return;
-      const status = Number(headers[constants.HTTP2_HEADER_STATUS]);
-      const plain = plainHeaders(headers);
-      // A gRPC "Trailers-Only" response (status in the one HEADERS frame, END_STREAM): the gateway's response
-      // cannot end with its headers frame, so the status moves to the trailers, which gRPC clients read it from.
-      if ((flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0 && plain['grpc-status'] !== undefined) {
-        for (const name of TRAILERS_ONLY) {
-          if (plain[name] === undefined) continue;
-          trailers[name] = plain[name];
-          delete plain[name];
-        }
-      }
-      handler.onResponseStart?.(controller, status, plain, '');
-      if (controller.paused) stream.pause();
-    });
-    stream.on('data', (chunk: Buffer) => {
-      if (done || controller.aborted) return;
-      handler.onResponseData?.(controller, chunk);
-    });
-    stream.on('trailers', (headers) => {
-      trailers = { ...trailers, ...plainHeaders(headers) };
-    });
-    // Node emits 'trailers' on the next tick after the END_STREAM frame, possibly after 'end' (undici's h2 client
-    // loses them that way): the response completes on 'close', once both were seen.
-    let ended = false;
-    stream.on('end', () => {
-      ended = true;
-    });
-    stream.on('error', (error) => fail(error));
-    stream.on('close', () => {
-      if (done) return;
-      const code = stream.rstCode;
-      if (ended && !controller.aborted && (code === undefined || code === constants.NGHTTP2_NO_ERROR)) {
-        done = true;
-        handler.onResponseEnd?.(controller, trailers);
-        return;
-      }
-      fail(Object.assign(new Error(`upstream stream closed (code ${code})`), { code: 'UND_ERR_SOCKET' }));
-    });
-    return true;
+    return session;
   }
 
-  /** Closes the session once its streams are over. */
-  async close(): Promise<void> {
+  /** Opens a TLS connection (one at a time), then hands the waiting requests to an h2 session or to HTTP/1.1. */
+  #openTls(): void {
+    if (this.#connecting !== undefined) return;
+    const url = new URL(this.#origin);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const fallback = this.#options.http1;
+    const socket = tlsConnect({
+      ...this.#options.tls,
+      host,
+      port: Number(url.port) || 443,
+      // SNI carries host names only (RFC 6066 §3).
+      servername: isIP(host) === 0 ? host : undefined,
+      ALPNProtocols: fallback === undefined ? ['h2'] : ['h2', 'http/1.1'],
+    });
+    this.#connecting = socket;
+    const timeout = this.#options.connectTimeout ?? 0;
+    const timer =
+      timeout > 0
+        ? setTimeout(() => socket.destroy(codedError('connect timeout', 'UND_ERR_CONNECT_TIMEOUT')), timeout).unref()
+        : undefined;
+    const settle = (): Waiting[] => {
+      clearTimeout(timer);
+      if (this.#connecting !== socket) return [];
+      this.#connecting = undefined;
+      const waiting = this.#waiting;
+      this.#waiting = [];
+      return waiting;
+    };
+    const onError = (error: Error) => {
+      for (const { handler } of settle()) rejectDispatch(handler, error);
+    };
+    socket.on('error', onError);
+    socket.once('close', () => onError(this.#closed ? closedError() : codedError('socket closed', 'UND_ERR_SOCKET')));
+    socket.once('secureConnect', () => {
+      socket.removeListener('error', onError);
+      const waiting = settle();
+      if (socket.alpnProtocol === 'h2') {
+        const session = this.#track(connect(this.#origin, { createConnection: () => socket }));
+        for (const { options, handler } of waiting) this.#start(session, options, handler);
+        // Closed meanwhile: the requests that were waiting complete, then the session closes.
+        if (this.#closed) session.close();
+        return;
+      }
+      socket.destroy();
+      if (fallback === undefined) {
+        const error = codedError(
+          `the endpoint does not speak HTTP/2 (ALPN: ${socket.alpnProtocol || 'none'})`,
+          'EPROTO',
+        );
+        for (const { handler } of waiting) rejectDispatch(handler, error);
+        return;
+      }
+      this.#http1 ??= fallback();
+      for (const { options, handler } of waiting) this.#http1.dispatch(options, handler);
+    });
+  }
+
+  /** Closes the session once its streams are over (and the HTTP/1.1 dispatcher, if any). */
+  override close(): Promise<void>;
+  override close(callback: () => void): void;
+  override close(callback?: () => void): Promise<void> | void {
+    const closing = this.#close();
+    if (callback === undefined) return closing;
+    void closing.then(callback);
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
     const session = this.#session;
     this.#session = undefined;
-    if (session === undefined || session.closed) return;
-    await new Promise<void>((resolve) => session.close(resolve));
+    await Promise.all([
+      this.#http1?.close(),
+      session === undefined || session.closed
+        ? undefined
+        : new Promise<void>((resolve) => session.close(() => resolve())),
+    ]);
   }
 
-  /** Closes the session now, failing the streams still open. */
-  async destroy(): Promise<void> {
+  /** Closes the session now, failing the streams still open (and the requests waiting for a connection). */
+  override destroy(): Promise<void>;
+  override destroy(err: Error | null): Promise<void>;
+  override destroy(callback: () => void): void;
+  override destroy(err: Error | null, callback: () => void): void;
+  override destroy(err?: Error | null | (() => void), callback?: () => void): Promise<void> | void {
+    const done = typeof err === 'function' ? err : callback;
     this.#closed = true;
+    this.#connecting?.destroy();
     this.#session?.destroy();
     this.#session = undefined;
+    const destroying = Promise.resolve(this.#http1?.destroy()).then(() => undefined);
+    if (done === undefined) return destroying;
+    void destroying.then(done);
   }
 }

@@ -6,7 +6,7 @@
  */
 import { createElContext, evaluateCondition } from '@apim/core';
 import type { Logger } from 'pino';
-import { type Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { HealthCheckConfig } from './health-check-config.js';
 
 /** Results kept per endpoint. */
@@ -30,9 +30,14 @@ export interface HealthCheckResult {
 /** What the checker needs from an endpoint (implemented by `EndpointRuntime`). */
 export interface HealthCheckedEndpoint {
   readonly name: string;
-  readonly pool: Dispatcher;
+  /**
+   * What checks of the endpoint's origin go through, the way its requests go: its undici pool, or its `node:http2`
+   * session for HTTP/2 targets (h2c-only upstreams).
+   */
+  readonly checkDispatcher: Dispatcher;
   readonly origin: string;
-  readonly poolOptions: Pool.Options;
+  /** A client of the checker's own to another origin (an absolute `target`), closed by the checker. */
+  clientFor(origin: string): Dispatcher;
   upstreamPath(rest: string): string;
   /** Set by the checker: false takes the endpoint out of rotation. */
   healthy: boolean;
@@ -48,9 +53,8 @@ export class EndpointHealthChecker {
   #next = 0;
   #timer: NodeJS.Timeout | undefined;
   #abort: AbortController | undefined;
-  #dispatcher: Dispatcher;
   #path: string;
-  #ownPool: Pool | undefined;
+  #ownClient: Dispatcher | undefined;
   #successes = 0;
   #failures = 0;
   #stopped = false;
@@ -60,14 +64,12 @@ export class EndpointHealthChecker {
     readonly config: HealthCheckConfig,
     private readonly logger: Logger,
   ) {
-    this.#dispatcher = endpoint.pool;
     const { target, overrideEndpointPath } = config;
     if (/^https?:\/\//i.test(target)) {
       const url = new URL(target);
       this.#path = `${url.pathname}${url.search}`;
       if (url.origin !== endpoint.origin) {
-        this.#ownPool = new Pool(url.origin, { ...endpoint.poolOptions, connections: 1 });
-        this.#dispatcher = this.#ownPool;
+        this.#ownClient = endpoint.clientFor(url.origin);
       }
     } else if (overrideEndpointPath) this.#path = target.startsWith('/') ? target : `/${target}`;
     else this.#path = endpoint.upstreamPath(target.startsWith('/') || target.startsWith('?') ? target : `/${target}`);
@@ -91,7 +93,7 @@ export class EndpointHealthChecker {
     this.#stopped = true;
     clearTimeout(this.#timer);
     this.#abort?.abort();
-    void this.#ownPool?.destroy().catch(() => undefined);
+    void this.#ownClient?.destroy().catch(() => undefined);
   }
 
   /** @internal Runs one check, records it, moves the endpoint in or out of rotation, schedules the next. */
@@ -141,7 +143,9 @@ export class EndpointHealthChecker {
     this.#abort = abort;
     let status = 0;
     try {
-      const response = await this.#dispatcher.request({
+      // The endpoint's own client is created by its first check or request, not at deploy time.
+      const dispatcher = this.#ownClient ?? this.endpoint.checkDispatcher;
+      const response = await dispatcher.request({
         path: this.#path,
         method: this.config.method as Dispatcher.HttpMethod,
         headers: this.config.headers as string[],

@@ -11,7 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import { ServerResponse } from 'node:http';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { type TLSSocket, connect as tlsConnect } from 'node:tls';
+import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'node:tls';
 import type { Logger } from 'pino';
 import type { ApiRegistry } from '../api-registry.js';
 import type { EndpointRuntime } from '../endpoint-group.js';
@@ -116,19 +116,33 @@ function upstreamHead(exchange: Exchange, endpoint: EndpointRuntime): string {
   return `${head}\r\n`;
 }
 
-function connectTo(origin: string): Socket {
-  const url = new URL(origin);
+/**
+ * Connects to the endpoint: TCP, or TLS for `https` targets with the endpoint's TLS settings, as its HTTP requests
+ * use them (trustAll, hostnameVerifier, trust store, key store for a client certificate), resolved at deploy time.
+ */
+function connectTo(endpoint: EndpointRuntime): Socket {
+  const url = new URL(endpoint.origin);
   const secure = url.protocol === 'https:' || url.protocol === 'wss:';
   const port = Number(url.port) || (secure ? 443 : 80);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (!secure) return netConnect({ host, port, noDelay: true });
-  return tlsConnect({ host, port, servername: isIP(host) === 0 ? host : undefined, ALPNProtocols: ['http/1.1'] });
+  const { timeout: _timeout, ...tls } = (endpoint.poolOptions.connect ?? {}) as ConnectionOptions & {
+    timeout?: number;
+  };
+  return tlsConnect({
+    ...tls,
+    host,
+    port,
+    // SNI carries host names only (RFC 6066 §3).
+    servername: isIP(host) === 0 ? host : undefined,
+    ALPNProtocols: ['http/1.1'],
+  });
 }
 
 /** Sends the upgrade upstream, relays the response head (with the id headers), then pipes both ways. */
 function relay(exchange: Exchange, endpoint: EndpointRuntime, client: Duplex, head: Buffer, timeoutMs: number): void {
   const { res, api } = exchange;
-  const upstream = connectTo(endpoint.origin);
+  const upstream = connectTo(endpoint);
   const startedAt = performance.now();
   let received: Buffer = Buffer.alloc(0);
   let status = 0;
