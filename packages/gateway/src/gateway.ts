@@ -7,9 +7,13 @@ import type { ConfigStore, Flow, PolicyRegistry } from '@apim/core';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { ApiRegistry } from './api-registry.js';
+import { EnvironmentScope } from './environment-scope.js';
 import { NodeMetrics } from './node/metrics.js';
 import { type NodeServiceSettings, type RunningNodeService, startNodeService } from './node/node-service.js';
 import { combineObservers } from './observer.js';
+import type { PlanSecurityOptions } from './plan-resolver.js';
+import { SecuritySync } from './security/security-sync.js';
+import { SubscriptionRegistry } from './security/subscription-registry.js';
 import { createGatewayListener, type GatewayServer } from './server.js';
 import type { GatewayServerOptions } from './server-options.js';
 import { GatewaySync, type GatewaySyncSettings } from './sync.js';
@@ -41,7 +45,12 @@ export interface GatewayOptions extends GatewayServerOptions, GatewaySyncSetting
   };
   /** The TCP proxy server (TLS, APIs chosen by SNI among their TCP listeners' hosts); off when absent. */
   tcp?: TcpProxyOptions;
+  /** How plans with subscriptions read credentials (API-key names, JWT gateway keys...). */
+  security?: GatewaySecuritySettings;
 }
+
+/** The gateway-wide settings of plan security (every field optional). */
+export type GatewaySecuritySettings = Omit<PlanSecurityOptions, 'subscriptions' | 'onRejected' | 'now'>;
 
 export interface RunningGateway {
   /** The port actually listened on. */
@@ -77,6 +86,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const registry = new ApiRegistry(logger);
   const tcpRoutes = options.tcp && new TcpRouteTable(logger);
   tcpRoutes?.follow(registry);
+  const subscriptions = new SubscriptionRegistry();
+  const securitySync = new SecuritySync({
+    store: options.store,
+    sink: subscriptions,
+    scope: new EnvironmentScope(options.environmentIds, options.organizationIds),
+    syncIntervalMs: options.syncIntervalMs,
+    storeTimeoutMs: options.storeTimeoutMs,
+    logger,
+  });
   const sync = new GatewaySync({
     store: options.store,
     registry,
@@ -88,11 +106,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     localStateDebounceMs: options.localStateDebounceMs,
     storeTimeoutMs: options.storeTimeoutMs,
     maxRetryDelayMs: options.maxRetryDelayMs,
-    runtime: { policies: options.policies, platformFlows: options.platformFlows },
+    runtime: {
+      policies: options.policies,
+      platformFlows: options.platformFlows,
+      security: planSecurity(subscriptions, options.security, logger),
+    },
     logger,
   });
   const nodeSettings = options.node?.enabled === false ? undefined : options.node;
   const metrics = nodeSettings && new NodeMetrics({ registry, sync });
+  // Subscriptions and keys first: the APIs deployed next serve their plans at once.
+  await securitySync.start();
   await sync.start();
   const observers = [options.observer, metrics?.observer].filter((observer) => observer !== undefined);
   const observer = observers.length > 0 ? combineObservers(observers) : undefined;
@@ -114,6 +138,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }
   } catch (error) {
     await listeners?.drain(0);
+    await securitySync.stop();
     await sync.stop();
     await registry.close(0);
     throw error;
@@ -124,7 +149,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      await sync.stop();
+      await Promise.all([sync.stop(), securitySync.stop()]);
       const deadline = Date.now() + drainTimeoutMs;
       await listeners.drain(drainTimeoutMs);
       await registry.close(Math.max(0, deadline - Date.now()));
@@ -143,6 +168,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     nodePort: node?.port,
     tcpPort,
     close,
+  };
+}
+
+/** The plan security of the runtimes: the subscriptions, the settings, and token refusals logged at debug level. */
+export function planSecurity(
+  subscriptions: SubscriptionRegistry,
+  settings: GatewaySecuritySettings | undefined,
+  logger: Logger,
+): PlanSecurityOptions {
+  return {
+    ...settings,
+    subscriptions,
+    onRejected: (reason, planId) => logger.debug({ plan: planId, err: reason }, 'credentials refused'),
   };
 }
 

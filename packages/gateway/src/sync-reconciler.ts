@@ -83,7 +83,7 @@ export class RegistryDeploymentTarget implements DeploymentTarget {
       revision: deployment.revision,
       definition: filterPlansByTags(deployment.definition, this.tags),
     };
-    this.registry.deploy(new ApiRuntime(deployable, this.logger, this.runtime));
+    this.registry.deploy(new ApiRuntime(deployable, this.logger, { ...this.runtime, shardingTags: this.tags }));
   }
 
   undeploy(apiId: string): boolean {

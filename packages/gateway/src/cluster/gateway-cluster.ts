@@ -10,13 +10,16 @@ import { fileURLToPath } from 'node:url';
 import { ApimError } from '@apim/core';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
+import { EnvironmentScope } from '../environment-scope.js';
 import type { GatewayOptions } from '../gateway.js';
 import { NodeMetrics } from '../node/metrics.js';
 import { type RunningNodeService, startNodeService } from '../node/node-service.js';
+import { SecuritySync } from '../security/security-sync.js';
 import { parseShardingTags } from '../sharding-tags.js';
 import { GatewaySync } from '../sync.js';
 import { BroadcastTarget } from './primary-target.js';
 import type { WorkerSettings } from './protocol.js';
+import { SecurityBroadcaster } from './security-broadcast.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface GatewayClusterOptions extends GatewayOptions {
@@ -84,6 +87,15 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
     tags,
     logger,
   });
+  const security = new SecurityBroadcaster((message) => pool?.broadcast(message));
+  const securitySync = new SecuritySync({
+    store: options.store,
+    sink: security,
+    scope: new EnvironmentScope(options.environmentIds, options.organizationIds),
+    syncIntervalMs: options.syncIntervalMs,
+    storeTimeoutMs: options.storeTimeoutMs,
+    logger,
+  });
   sync = new GatewaySync({
     store: options.store,
     target,
@@ -103,12 +115,14 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
     exec: options.workerModule ?? defaultWorkerModule(),
     settings: workerSettings(options, logger, nodeSettings !== undefined),
     snapshot: () => primarySync.entries(),
+    securitySnapshot: () => security.snapshot(),
     onRejected: (apiId, deploymentId, revision) => target.rejected(apiId, deploymentId, revision),
     logger,
     restartDelayMs: options.restartDelayMs,
     reportTimeoutMs: options.workerReportTimeoutMs,
   });
   const workers = pool;
+  await securitySync.start();
   await sync.start();
   let node: RunningNodeService | undefined;
   let address: { port: number; tcpPort: number | undefined };
@@ -139,7 +153,7 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
     }
   } catch (error) {
     await workers.close(0);
-    await sync.stop();
+    await Promise.all([sync.stop(), securitySync.stop()]);
     throw error;
   }
   const { port, tcpPort } = address;
@@ -148,7 +162,7 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      await primarySync.stop();
+      await Promise.all([primarySync.stop(), securitySync.stop()]);
       await workers.close(drainTimeoutMs);
       // Last, so that health reports the gateway down while it drains.
       await node?.close();

@@ -3,13 +3,15 @@
  * serialization, i.e. structured clone). Every message carries `apim`, its type, so that other messages on the channel
  * (node:cluster's own are filtered out by Node) are ignored.
  *
- * Primary -> worker: `init` (settings), the `snapshot` of the deployed entries in chunks (the last one flagged), then
- * every `deploy` / `undeploy` in the order the sync applies them, `report` requests, `reload-certificates` and `drain`.
+ * Primary -> worker: `init` (settings), the subscriptions and API keys (`security`, reset first), the `snapshot` of
+ * the deployed entries in chunks (the last one flagged), then every `deploy` / `undeploy` and `security` change in the
+ * order the syncs apply them, `report` requests, `reload-certificates` and `drain`.
  * Worker -> primary: `hello` (listening for messages), `listening`, `failed`, `rejected`, `report` answers.
  */
 import type { Flow } from '@apim/core';
 import type { GatewayOptions } from '../gateway.js';
 import type { SerializedApiStats } from '../node/request-stats.js';
+import type { KnownApiKey, KnownSubscription } from '../security/subscription-registry.js';
 
 /** Entries per `snapshot` message: 10,000 APIs reach a new worker in 20 messages, none of them huge. */
 export const SNAPSHOT_CHUNK = 500;
@@ -51,6 +53,8 @@ export type PrimaryMessage =
   /** `entry` is the JSON text of a `LocalApiEntry`. */
   | { apim: 'deploy'; entry: string }
   | { apim: 'undeploy'; apiId: string }
+  /** Subscriptions and API keys changed (`reset`: replace everything the worker has). */
+  | { apim: 'security'; reset: boolean; subscriptions: KnownSubscription[]; apiKeys: KnownApiKey[] }
   | { apim: 'report'; id: number; stats: boolean }
   | { apim: 'reload-certificates' }
   | { apim: 'drain'; deadlineMs: number };

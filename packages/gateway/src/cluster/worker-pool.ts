@@ -24,6 +24,8 @@ export interface WorkerPoolOptions {
   settings: WorkerSettings;
   /** The deployed entries now, for a starting worker's snapshot. */
   snapshot(): readonly KeptLocalEntry[];
+  /** The subscriptions and API keys now, sent to a starting worker before the entries. */
+  securitySnapshot?(): readonly PrimaryMessage[];
   /** A worker could not compile a deployment. */
   onRejected(apiId: string, deploymentId: string, revision: number): void;
   logger: Logger;
@@ -204,6 +206,7 @@ export class WorkerPool {
     switch (message.apim) {
       case 'hello':
         send(worker, { apim: 'init', settings: this.#options.settings });
+        for (const security of this.#options.securitySnapshot?.() ?? []) send(worker, security);
         this.#sendSnapshot(worker);
         state.subscribed = true;
         return;

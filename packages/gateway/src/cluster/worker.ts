@@ -12,10 +12,11 @@ import cluster from 'node:cluster';
 import type { PolicyRegistry } from '@apim/core';
 import { type Logger, pino } from 'pino';
 import { ApiRegistry } from '../api-registry.js';
-import { type GatewayListeners, listenGateway } from '../gateway.js';
+import { type GatewayListeners, listenGateway, planSecurity } from '../gateway.js';
 import type { LocalApiEntry } from '../local-state.js';
 import { RequestStatsTable } from '../node/request-stats.js';
 import { combineObservers, type RequestObserver } from '../observer.js';
+import { SubscriptionRegistry } from '../security/subscription-registry.js';
 import { parseShardingTags } from '../sharding-tags.js';
 import { RegistryDeploymentTarget } from '../sync-reconciler.js';
 import { TcpRouteTable } from '../tcp-proxy/tcp-route-table.js';
@@ -47,6 +48,7 @@ interface Serving {
   logger: Logger;
   registry: ApiRegistry;
   target: RegistryDeploymentTarget;
+  subscriptions: SubscriptionRegistry;
   tcpRoutes: TcpRouteTable | undefined;
   stats: RequestStatsTable | undefined;
   observer: RequestObserver | undefined;
@@ -119,6 +121,13 @@ export function runGatewayWorker(hooks: GatewayWorkerHooks = {}): void {
       case 'undeploy':
         if (serving.target.undeploy(message.apiId)) serving.logger.debug({ api: message.apiId }, 'API undeployed');
         return;
+      case 'security': {
+        const { subscriptions } = serving;
+        if (message.reset) subscriptions.clear();
+        for (const subscription of message.subscriptions) subscriptions.putSubscription(subscription);
+        for (const key of message.apiKeys) subscriptions.putApiKey(key);
+        return;
+      }
       case 'report':
         send({ apim: 'report', id: message.id, report: report(serving, message.stats) });
         return;
@@ -158,9 +167,11 @@ async function initialise(settings: WorkerSettings, hooks: GatewayWorkerHooks): 
   const logger = pino({ level: settings.log.level, base }).child(settings.log.bindings);
   const extras = (await hooks.configure?.(settings)) ?? {};
   const registry = new ApiRegistry(logger);
+  const subscriptions = new SubscriptionRegistry();
   const runtime = {
     ...(extras.policies === undefined ? {} : { policies: extras.policies }),
     ...(settings.platformFlows === undefined ? {} : { platformFlows: settings.platformFlows }),
+    security: planSecurity(subscriptions, settings.security, logger),
   };
   const target = new RegistryDeploymentTarget(registry, parseShardingTags(settings.shardingTags), logger, runtime);
   const tcpRoutes = settings.tcp && new TcpRouteTable(logger);
@@ -168,7 +179,7 @@ async function initialise(settings: WorkerSettings, hooks: GatewayWorkerHooks): 
   const stats = settings.metrics ? new RequestStatsTable() : undefined;
   const observers = [extras.observer, stats?.observer].filter((observer) => observer !== undefined);
   const observer = observers.length > 0 ? combineObservers(observers) : undefined;
-  return { settings, logger, registry, target, tcpRoutes, stats, observer, listeners: undefined };
+  return { settings, logger, registry, target, subscriptions, tcpRoutes, stats, observer, listeners: undefined };
 }
 
 /** Compiles and serves one entry; a deployment that does not compile is logged and reported to the primary. */

@@ -19,6 +19,8 @@ export interface SecuritySink {
   putApiKey(key: KnownApiKey): void;
   /** Replaces everything (after a full load). */
   clear(): void;
+  /** Called after each cycle that read something (a broadcaster sends what it gathered). */
+  flush?(): void;
 }
 
 export interface SecuritySyncOptions {
@@ -168,6 +170,7 @@ export class SecuritySync {
       this.#sink.putApiKey(knownApiKey(key));
       served++;
     }
+    this.#sink.flush?.();
     this.#cursor = cursor ?? new Date(0).toISOString();
     this.#loaded = true;
     this.#logger.info({ subscriptions: subscriptions.length, apiKeys: served }, 'subscriptions and API keys loaded');
@@ -196,6 +199,7 @@ export class SecuritySync {
       this.#sink.putApiKey(knownApiKey(key));
       changed++;
     }
+    if (changed > 0) this.#sink.flush?.();
     this.#cursor = cursor;
     if (changed > 0) this.#logger.debug({ changed }, 'subscriptions and API keys updated');
   }

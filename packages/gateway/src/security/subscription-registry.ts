@@ -173,6 +173,16 @@ export class SubscriptionRegistry {
     return undefined;
   }
 
+  /** Every subscription kept (a cluster primary's snapshot for a new worker). */
+  allSubscriptions(): IterableIterator<KnownSubscription> {
+    return this.#subscriptions.values();
+  }
+
+  /** Every usable or paused key kept. */
+  allApiKeys(): IterableIterator<KnownApiKey> {
+    return this.#keysByHash.values();
+  }
+
   /** Drops everything (a full resync replaces the content). */
   clear(): void {
     this.#subscriptions.clear();
