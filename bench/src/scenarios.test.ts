@@ -33,12 +33,14 @@ describe('SCENARIOS', () => {
     }
   });
 
-  it('runs the passthrough, flow-overhead, mock and json-transformation scenarios and explains every skipped one', () => {
+  it('runs the passthrough, flow-overhead, mock, API-key and json-transformation scenarios and explains every skipped one', () => {
     expect(SCENARIOS.filter((s) => !s.skip).map((s) => s.id)).toEqual([
       'passthrough-v4',
       'passthrough-v2',
       'five-steps-v4',
       'mock',
+      'api-key-v4',
+      'api-key-v2',
       'json-transformation-v2',
     ]);
     expect(SCENARIOS.filter((s) => s.id.startsWith('api-key')).every((s) => s.setup)).toBe(true);

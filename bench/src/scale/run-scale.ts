@@ -93,6 +93,8 @@ function scaleTarget(options: ScaleRunOptions, result: ScaleResult): TargetSpec 
         APIM_ADMIN_PASSWORD: password,
         // info, for the gateway's own "full sync done" line (the per-API lines of a full load are at debug).
         APIM_LOG_LEVEL: 'info',
+        // Every target is pinned to the same single core: one gateway process, as the references.
+        APIM_GATEWAY_WORKERS: '1',
       };
       const cli = join(ctx.repoRoot, 'packages', 'cli', 'bin', 'apim.js');
       const cpus = parseCpuList(ctx.targetCpu);

@@ -62,6 +62,8 @@ export function apimGatewayTarget(scenario: Scenario): TargetSpec {
         APIM_BRIDGE_PORT: String(bridgePort),
         APIM_ADMIN_PASSWORD: password,
         APIM_LOG_LEVEL: 'warn',
+        // Every target is pinned to the same single core: one gateway process, as the references.
+        APIM_GATEWAY_WORKERS: '1',
       };
       const cli = join(ctx.repoRoot, 'packages', 'cli', 'bin', 'apim.js');
       const apim = ctx.group.spawn(`apim ${scenario.id}`, process.execPath, [cli, 'start'], {

@@ -331,6 +331,23 @@ function servedBy(plan: PlanDefinition): PlanResolution {
 
 const byOrder = (a: PlanDefinition, b: PlanDefinition) => (a.order ?? 0) - (b.order ?? 0);
 
+/** Hashes of recently presented API keys: a SHA-256 per request costs more than the rest of the lookup. */
+const recentHashes = new Map<string, string>();
+const RECENT_HASHES = 10_000;
+
+/**
+ * The stored form of a presented key, remembered for the keys seen last (bounded; clear keys stay in this process's
+ * memory only, as they do in the request itself).
+ */
+function hashOfPresented(key: string): string {
+  let hash = recentHashes.get(key);
+  if (hash !== undefined) return hash;
+  hash = hashApiKey(key);
+  if (recentHashes.size >= RECENT_HASHES) recentHashes.delete(recentHashes.keys().next().value!);
+  recentHashes.set(key, hash);
+  return hash;
+}
+
 /** The value of query parameter `name` in a request target, decoded; undefined when absent or empty. */
 export function queryParam(url: string, name: string): string | undefined {
   const query = url.indexOf('?');
@@ -415,7 +432,7 @@ export function createPlanResolver(
       const fromHeader = typeof header === 'string' ? header : Array.isArray(header) ? header[0] : undefined;
       const key = fromHeader || queryParam(req.url ?? '/', paramName);
       if (key !== undefined) {
-        const keyHash = hashApiKey(key);
+        const keyHash = hashOfPresented(key);
         const at = now();
         for (let i = 0; i < apiKeyPlans.length; i++) {
           const plan = apiKeyPlans[i]!;
