@@ -1,14 +1,19 @@
 import { type PolicyPlugin, PolicyRegistry } from '@apim/core';
 import { assignAttributesPolicy } from './assign-attributes/index.js';
 import { assignContentPolicy } from './assign-content/index.js';
+import { basicAuthenticationPolicy } from './basic-authentication/index.js';
 import { dynamicRoutingPolicy } from './dynamic-routing/index.js';
+import { generateJwtPolicy } from './generate-jwt/index.js';
 import { httpCalloutPolicy } from './http-callout/index.js';
+import { ipFilteringPolicy } from './ip-filtering/index.js';
 import { jsonToJsonPolicy } from './json-to-json/index.js';
 import { jsonXmlPolicy } from './json-xml/index.js';
+import { jwsPolicy } from './jws/index.js';
 import { latencyPolicy } from './latency/index.js';
 import { mockPolicy } from './mock/index.js';
 import { overrideRequestMethodPolicy } from './override-request-method/index.js';
 import { resourceFilteringPolicy } from './resource-filtering/index.js';
+import { sslEnforcementPolicy } from './ssl-enforcement/index.js';
 import { transformHeadersPolicy } from './transform-headers/index.js';
 import { transformQueryParamsPolicy } from './transform-queryparams/index.js';
 import { xmlJsonPolicy } from './xml-json/index.js';
@@ -17,14 +22,19 @@ import { xmlJsonPolicy } from './xml-json/index.js';
 export const BUILTIN_POLICIES: readonly PolicyPlugin[] = Object.freeze([
   assignAttributesPolicy,
   assignContentPolicy,
+  basicAuthenticationPolicy,
   dynamicRoutingPolicy,
+  generateJwtPolicy,
   httpCalloutPolicy,
+  ipFilteringPolicy,
   jsonToJsonPolicy,
   jsonXmlPolicy,
+  jwsPolicy,
   latencyPolicy,
   mockPolicy,
   overrideRequestMethodPolicy,
   resourceFilteringPolicy,
+  sslEnforcementPolicy,
   transformHeadersPolicy,
   transformQueryParamsPolicy,
   xmlJsonPolicy,

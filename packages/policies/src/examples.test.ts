@@ -1,7 +1,17 @@
 import { validatePolicyConfiguration } from '@apim/core';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_POLICIES, createPolicyRegistry, POLICY_IDS } from './index.js';
-import { instantiate } from './testing/index.js';
+import { instantiate, testFactoryContext } from './testing/index.js';
+
+/** The API resources the examples name (`basic-authentication` providers). */
+const EXAMPLE_RESOURCES = [
+  {
+    name: 'partners',
+    type: 'auth-provider-inline-resource',
+    enabled: true,
+    configuration: { users: [{ username: 'acme', password: 'not-a-real-secret', roles: ['partner'] }] },
+  },
+];
 
 describe('built-in policies', () => {
   it('have unique ids, each declared once in the registry', () => {
@@ -20,7 +30,9 @@ describe('built-in policies', () => {
         for (const example of plugin.examples ?? []) {
           const result = validatePolicyConfiguration(plugin, example.configuration);
           expect(result.ok ? [] : result.errors, example.title).toEqual([]);
-          expect(() => instantiate(plugin, example.configuration)).not.toThrow();
+          expect(() =>
+            instantiate(plugin, example.configuration, testFactoryContext(plugin.id, EXAMPLE_RESOURCES)),
+          ).not.toThrow();
         }
       });
 

@@ -4,18 +4,23 @@
  */
 export { assignAttributesPolicy } from './assign-attributes/index.js';
 export { assignContentPolicy } from './assign-content/index.js';
+export { basicAuthenticationPolicy } from './basic-authentication/index.js';
 export { BUILTIN_POLICIES, createPolicyRegistry, POLICY_IDS } from './builtin-policies.js';
 export { renderPolicyDocs } from './docs/render-policy-docs.js';
 export { dynamicRoutingPolicy } from './dynamic-routing/index.js';
+export { generateJwtPolicy } from './generate-jwt/index.js';
 export { httpCalloutPolicy } from './http-callout/index.js';
+export { ipFilteringPolicy } from './ip-filtering/index.js';
 export { jsonToJsonPolicy } from './json-to-json/index.js';
 export { JoltSpecError } from './json-to-json/jolt.js';
 export { jsonXmlPolicy } from './json-xml/index.js';
+export { jwsPolicy } from './jws/index.js';
 export { latencyPolicy } from './latency/index.js';
 export { loadPolicyPackages, type ModuleImporter } from './loader/load-policy-packages.js';
 export { mockPolicy } from './mock/index.js';
 export { overrideRequestMethodPolicy } from './override-request-method/index.js';
 export { resourceFilteringPolicy } from './resource-filtering/index.js';
+export { sslEnforcementPolicy } from './ssl-enforcement/index.js';
 export * from './testing/index.js';
 export { transformHeadersPolicy } from './transform-headers/index.js';
 export { transformQueryParamsPolicy } from './transform-queryparams/index.js';

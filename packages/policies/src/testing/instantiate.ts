@@ -1,4 +1,9 @@
-import { type PolicyInstance, type PolicyPlugin, validatePolicyConfiguration } from '@apim/core';
+import {
+  type PolicyFactoryContext,
+  type PolicyInstance,
+  type PolicyPlugin,
+  validatePolicyConfiguration,
+} from '@apim/core';
 import { testFactoryContext } from './factory-context.js';
 
 /**
@@ -7,8 +12,12 @@ import { testFactoryContext } from './factory-context.js';
  *
  * @example const instance = instantiate(mockPolicy, { status: 200, content: 'Hello' });
  */
-export function instantiate(plugin: PolicyPlugin, configuration: unknown): PolicyInstance {
+export function instantiate(
+  plugin: PolicyPlugin,
+  configuration: unknown,
+  ctx: PolicyFactoryContext = testFactoryContext(plugin.id),
+): PolicyInstance {
   const result = validatePolicyConfiguration(plugin, configuration);
   if (!result.ok) throw new Error(`invalid configuration: ${JSON.stringify(result.errors)}`);
-  return plugin.create(result.value, testFactoryContext(plugin.id));
+  return plugin.create(result.value, ctx);
 }
