@@ -28,6 +28,7 @@ export const ERROR_CATALOGUE = {
   OAUTH2_INSUFFICIENT_SCOPE: { status: 403, message: 'Forbidden' },
   OAUTH2_SERVER_UNAVAILABLE: { status: 503, message: 'Service Unavailable' },
   GATEWAY_OAUTH2_INVALID_CLIENT: { status: 401, message: 'Unauthorized' },
+  CORS_PREFLIGHT_FAILED: { status: 400, message: 'CORS preflight failed' },
   // Management API and storage.
   MANAGEMENT_VALIDATION_FAILED: { status: 400, message: 'Validation failed' },
   MANAGEMENT_BAD_REQUEST: { status: 400, message: 'Bad request' },

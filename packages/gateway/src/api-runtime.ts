@@ -18,6 +18,7 @@ import {
 } from '@apim/core';
 import { createPolicyRegistry } from '@apim/policies';
 import type { Logger } from 'pino';
+import { CompiledCors } from './cors.js';
 import { EndpointGroupRuntime, type EndpointHealthStatus } from './endpoint-group.js';
 import { type FailoverSettings, resolveFailover } from './failover/failover-options.js';
 import { type CompiledFlows, compileFlows } from './flows/index.js';
@@ -73,6 +74,8 @@ export class ApiRuntime {
   readonly endpointGroup: EndpointGroupRuntime | undefined;
   /** The `responseTemplates` by error key, undefined when the API has none. */
   readonly responseTemplates: CompiledResponseTemplates | undefined;
+  /** The CORS settings of the HTTP listener, when enabled. */
+  readonly cors: CompiledCors | undefined;
   /** The path mappings of the HTTP listener, undefined when it has none. */
   readonly pathMappings: PathMappings | undefined;
   /** The API's `failover` when enabled (retries on the next endpoint, circuit breakers). */
@@ -121,6 +124,9 @@ export class ApiRuntime {
     if (this.routes.length === 0 && !hasTcpProxyListener(api))
       throw new Error(`API [${input.apiId}] has no HTTP listener with an http-proxy entrypoint nor a TCP listener`);
     this.resolveSecurity = createPlanResolver(input.apiId, plans, options.security, api.resources);
+    const http = api.listeners.find((listener) => listener.type === 'HTTP');
+    const cors = http?.type === 'HTTP' ? http.cors : undefined;
+    this.cors = cors?.enabled === true ? new CompiledCors(cors) : undefined;
     // The HTTP request path uses the first http-proxy group; TCP proxy APIs are served by the TCP server from their
     // tcp-proxy groups (src/tcp-proxy).
     // An HTTP API without one answers 503 GATEWAY_NO_ENDPOINT_AVAILABLE unless its flows answer (mock).
@@ -131,7 +137,7 @@ export class ApiRuntime {
     this.responseTemplates = compileResponseTemplates(api.responseTemplates, (message) =>
       logger.warn({ api: this.id }, message),
     );
-    const mappings = api.listeners.find((listener) => listener.type === 'HTTP')?.pathMappings;
+    const mappings = http?.pathMappings;
     this.pathMappings = mappings !== undefined && mappings.length > 0 ? new PathMappings(mappings) : undefined;
     this.endpointGroup?.startHealthChecks();
   }

@@ -15,6 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { ApiRuntime } from './api-runtime.js';
+import type { CompiledCors } from './cors.js';
 import type { EndpointRuntime } from './endpoint-group.js';
 import type { FlowResponsePhase } from './execution/flow-response.js';
 import {
@@ -114,6 +115,8 @@ export class Exchange implements Dispatcher.DispatchHandler, RequestIds {
   apiKey: string | undefined = undefined;
   /** Lowercase name of a request header not to forward (the API key, unless the plan propagates it). */
   strippedHeader: string | undefined = undefined;
+  /** The CORS headers of every answer to this request (an allowed origin of an API with CORS). */
+  corsHeaders: string[] | undefined = undefined;
   /** Context attributes the credentials gave (`jwt.claims`, `user-id`...). */
   securityAttributes: Readonly<Record<string, unknown>> | undefined = undefined;
   endpoint: EndpointRuntime | undefined = undefined;
@@ -177,12 +180,26 @@ export class Exchange implements Dispatcher.DispatchHandler, RequestIds {
     return (this.req.socket as { authorized?: boolean } | null)?.authorized === true;
   }
 
-  /** The id headers every gateway answer carries, a flat `[name, value, ...]` list. */
+  /** The id headers every gateway answer carries (and the CORS ones), a flat `[name, value, ...]` list. */
   idHeaders(): string[] {
     const { transaction, requestId } = this.context.settings;
     const headers = [transaction.name, this.transactionId, requestId.name, this.requestId];
     if (this.traceparent !== undefined) headers.push('traceparent', this.traceparent);
+    if (this.corsHeaders !== undefined) for (const item of this.corsHeaders) headers.push(item);
     return headers;
+  }
+
+  /** Answers a CORS preflight: 204 with the CORS headers, or 400 CORS_PREFLIGHT_FAILED. */
+  answerPreflight(cors: CompiledCors): void {
+    const headers = cors.preflight(this.req);
+    if (headers === undefined) {
+      this.fail(failure('CORS_PREFLIGHT_FAILED'));
+      return;
+    }
+    for (const item of this.idHeaders()) headers.push(item);
+    headers.push('content-length', '0');
+    this.res.writeHead(204, headers);
+    this.res.end();
   }
 
   /** Answers the client with a failure (through the API's response templates once an API is matched). */

@@ -16,7 +16,7 @@ import {
 /** The gateway keys of the catalogue (GATEWAY_NO_CONTEXT_PATH_MATCH, GATEWAY_CLIENT_CONNECTION_ERROR, API_KEY_INVALID...). */
 export type GatewayErrorKey = Extract<
   ErrorCode,
-  `GATEWAY_${string}` | `API_KEY_${string}` | `JWT_${string}` | `OAUTH2_${string}`
+  `GATEWAY_${string}` | `API_KEY_${string}` | `JWT_${string}` | `OAUTH2_${string}` | `CORS_${string}`
 >;
 
 /** What went wrong while handling a request. */

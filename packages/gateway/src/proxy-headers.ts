@@ -70,6 +70,8 @@ export interface RequestIds {
   readonly traceparentGenerated: boolean;
   /** A lowercase request header not to forward (an API key the plan does not propagate). */
   readonly strippedHeader?: string | undefined;
+  /** The API's CORS headers for this request's origin: they replace the upstream's `access-control-*` ones. */
+  readonly corsHeaders?: readonly string[] | undefined;
 }
 
 /**
@@ -197,8 +199,10 @@ export function buildResponseHeaders(
   const transactionHeader = gateway.transaction.lower;
   const requestIdHeader = gateway.requestId.lower;
   const out: string[] = [];
+  const cors = ids.corsHeaders;
   for (const name in headers) {
     if (HOP_BY_HOP_HEADERS.has(name) || extra?.has(name)) continue;
+    if (cors !== undefined && name.startsWith('access-control-')) continue;
     const value = headers[name];
     if (value === undefined || name === 'via' || name === transactionHeader || name === requestIdHeader) continue;
     if (typeof value === 'string') out.push(name, value);
@@ -215,6 +219,7 @@ export function buildResponseHeaders(
     out.push('via', via === undefined ? gateway.via['1.1'] : `${via}, ${gateway.via['1.1']}`);
   else if (via !== undefined) out.push('via', via);
   if (ids.traceparent !== undefined && headers.traceparent === undefined) out.push('traceparent', ids.traceparent);
+  if (cors !== undefined) for (const item of cors) out.push(item);
   return out;
 }
 

@@ -18,6 +18,7 @@ import { resolveServerSettings, type ServerSettings } from './server-options.js'
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse, expectContinue?: boolean) => void;
 
 const kOverloaded = Symbol('apim.overloaded');
+const NO_HEADERS: string[] = [];
 
 /** Marks a client connection opened beyond `maxConnections`: its request is answered 503 and it is closed. */
 export function markOverloaded(socket: object): void {
@@ -66,6 +67,15 @@ export function createRequestHandler(
       const api = route.value;
       exchange.api = api;
       exchange.prefixLength = route.prefixLength;
+      if (api.cors !== undefined) {
+        // A preflight carries no credentials: the gateway answers it before any plan is resolved.
+        if (api.cors.isPreflight(req)) {
+          exchange.answerPreflight(api.cors);
+          return;
+        }
+        // The gateway owns CORS for this API: the upstream's own `access-control-*` headers never reach the client.
+        exchange.corsHeaders = api.cors.responseHeaders(req.headers.origin) ?? NO_HEADERS;
+      }
       if (maxRequestBodySize > 0) {
         const declared = req.headers['content-length'];
         if (declared !== undefined && Number(declared) > maxRequestBodySize) {
