@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gatewayTlsOptions, listSettings, loadConfig, redactUrl } from './config.js';
+import { gatewayJwtKeys, gatewayTlsOptions, listSettings, loadConfig, redactUrl } from './config.js';
 
 async function yamlFile(text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'apim-config-'));
@@ -120,5 +120,29 @@ describe('loadConfig', () => {
     });
     expect(() => gatewayTlsOptions(noCa.gateway)).toThrow('needs gateway.tlsCa');
     expect(() => loadConfig({ env: { APIM_GATEWAY_TLS_CLIENT_AUTH: 'sometimes' } })).toThrow(/tlsClientAuth/);
+  });
+});
+
+describe('gatewayJwtKeys', () => {
+  it('reads the keys of GATEWAY_KEYS plans from a YAML or JSON file', async () => {
+    const yaml = await yamlFile(
+      '- issuer: https://idp.example.com\n  kid: k1\n  key: a-shared-secret\n- key: another\n',
+    );
+    expect(gatewayJwtKeys(yaml)).toEqual([
+      { issuer: 'https://idp.example.com', kid: 'k1', key: 'a-shared-secret' },
+      { key: 'another' },
+    ]);
+    expect(gatewayJwtKeys('')).toBeUndefined();
+  });
+
+  it('names the file and the entry of every problem', async () => {
+    expect(() => gatewayJwtKeys(join(tmpdir(), 'no-such-apim-keys.yaml'))).toThrow('gateway.jwtKeysFile');
+    expect(() => gatewayJwtKeys('')).not.toThrow();
+    const notList = await yamlFile('issuer: x\nkey: y\n');
+    expect(() => gatewayJwtKeys(notList)).toThrow('must be a list of { issuer?, kid?, key }');
+    const noKey = await yamlFile('- issuer: x\n');
+    expect(() => gatewayJwtKeys(noKey)).toThrow('entry 0: key must be a non-empty string');
+    const badKid = await yamlFile('- key: y\n  kid: 3\n');
+    expect(() => gatewayJwtKeys(badKid)).toThrow('entry 0: kid must be a string');
   });
 });

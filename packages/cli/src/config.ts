@@ -49,6 +49,19 @@ export const ConfigSchema = Type.Object({
         description:
           'Password of the admin user. Empty: generated at first start and printed once. Also APIM_ADMIN_PASSWORD.',
       }),
+      customApiKeys: Type.Boolean({
+        default: true,
+        description: 'Subscribers may choose their API key (8 to 64 characters of A-Z a-z 0-9 _ . -).',
+      }),
+      sharedApiKeys: Type.Boolean({
+        default: false,
+        description: 'Applications may use one API key for all their API-key subscriptions (apiKeyMode SHARED).',
+      }),
+      apiKeyGracePeriodMs: Type.Integer({
+        default: 7_200_000,
+        minimum: 0,
+        description: 'How long the old key of a renewal keeps working (milliseconds).',
+      }),
     },
     { default: {} },
   ),
@@ -165,6 +178,22 @@ export const ConfigSchema = Type.Object({
         description: 'Accept HTTP/2 with prior knowledge (h2c) beside HTTP/1.1 on a plain port.',
       }),
       websocket: Type.Boolean({ default: true, description: 'Relay WebSocket upgrades to the endpoints.' }),
+      apiKeyHeader: Type.String({
+        default: 'X-Gravitee-Api-Key',
+        minLength: 1,
+        description: 'Header carrying the API key of API-key plans.',
+      }),
+      apiKeyQueryParam: Type.String({
+        default: 'api-key',
+        minLength: 1,
+        description: 'Query parameter carrying the API key when the header is absent.',
+      }),
+      jwtKeysFile: Type.String({
+        default: '',
+        description:
+          'JSON or YAML file listing the keys of JWT plans whose publicKeyResolver is GATEWAY_KEYS: ' +
+          '[{ issuer?, kid?, key }] (key: PEM public key or certificate, JWK, or HMAC secret). Empty: none.',
+      }),
       tcpEnabled: Type.Boolean({
         default: false,
         description: 'Serve TCP proxy APIs on their own TLS port (SNI picks the API; uses tlsCert and tlsKey).',
@@ -345,4 +374,37 @@ export function gatewayTlsOptions(gateway: Config['gateway']):
 /** The repository URL with its password masked, for logs and banners. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):([^@]*)@/, '//$1:****@');
+}
+
+/** One key of `gateway.jwtKeysFile`. */
+export interface JwtKeyEntry {
+  issuer?: string;
+  kid?: string;
+  key: string;
+}
+
+/**
+ * Reads `gateway.jwtKeysFile` (JSON or YAML: a list of `{ issuer?, kid?, key }`); none when the setting is empty.
+ * Throws ApimError CONFIG_INVALID on an unreadable file or a malformed entry, naming it.
+ *
+ * @example gatewayJwtKeys('/etc/apim/jwt-keys.yaml') // [{ issuer: 'https://idp', kid: 'k1', key: '-----BEGIN PUBLIC KEY-----...' }]
+ */
+export function gatewayJwtKeys(file: string): JwtKeyEntry[] | undefined {
+  if (file === '') return undefined;
+  const invalid = (message: string) =>
+    new ApimError('CONFIG_INVALID', { message: `gateway.jwtKeysFile (${file}): ${message}` });
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(readFileSync(resolve(file), 'utf8'));
+  } catch (error) {
+    throw invalid((error as Error).message);
+  }
+  if (!Array.isArray(parsed)) throw invalid('must be a list of { issuer?, kid?, key }');
+  return parsed.map((entry: unknown, index) => {
+    const { issuer, kid, key } = (entry ?? {}) as Record<string, unknown>;
+    if (typeof key !== 'string' || key.trim() === '') throw invalid(`entry ${index}: key must be a non-empty string`);
+    if (issuer !== undefined && typeof issuer !== 'string') throw invalid(`entry ${index}: issuer must be a string`);
+    if (kid !== undefined && typeof kid !== 'string') throw invalid(`entry ${index}: kid must be a string`);
+    return { key, ...(issuer === undefined ? {} : { issuer }), ...(kid === undefined ? {} : { kid }) };
+  });
 }

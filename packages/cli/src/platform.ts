@@ -7,7 +7,7 @@ import { type GatewayOptions, type HeaderOverrideMode, startGateway, startGatewa
 import { ensureDefaults, startManagementApi } from '@apim/management-api';
 import { createConfigStore } from '@apim/repository-sql';
 import { type Logger, pino } from 'pino';
-import { type Config, gatewayTlsOptions, redactUrl } from './config.js';
+import { type Config, gatewayJwtKeys, gatewayTlsOptions, redactUrl } from './config.js';
 
 export interface RunningPlatform {
   logger: Logger;
@@ -76,6 +76,11 @@ export async function startPlatform(
         store,
         port: config.management.port,
         host: config.management.host,
+        subscriptions: {
+          allowCustomApiKeys: config.management.customApiKeys,
+          allowSharedApiKeys: config.management.sharedApiKeys,
+          apiKeyRenewalGracePeriodMs: config.management.apiKeyGracePeriodMs,
+        },
         logger: logger.child({ component: 'management' }),
       });
       closers.push(() => management.close());
@@ -121,6 +126,11 @@ export async function startPlatform(
         http2: config.gateway.http2,
         http2Cleartext: config.gateway.http2Cleartext,
         websocket: config.gateway.websocket,
+        security: {
+          apiKeyHeader: config.gateway.apiKeyHeader,
+          apiKeyQueryParam: config.gateway.apiKeyQueryParam,
+          jwtKeys: gatewayJwtKeys(config.gateway.jwtKeysFile),
+        },
         tcp: tcpServerOptions(config.gateway),
         node: config.node.enabled
           ? {

@@ -3,10 +3,12 @@ import type { IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { JsonObject } from '@apim/core';
+import { hashApiKey, type JsonObject } from '@apim/core';
+import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ClientOptions, WebSocket, WebSocketServer } from 'ws';
-import type { CompletedRequest } from '../src/index.js';
+import { ApiRegistry, ApiRuntime, type CompletedRequest, createGatewayListener } from '../src/index.js';
+import { SubscriptionRegistry } from '../src/security/subscription-registry.js';
 import { snapshot } from './helpers.js';
 import { type Cleanups, cleanupList, echoUpstream } from './server-helpers.js';
 import { makeCertificates, startListener, type TestCertificates } from './tls-helpers.js';
@@ -213,5 +215,59 @@ describe('WebSocket relay to TLS endpoints', () => {
     const gw = await startListener(cleanups, {}, withSsl(target, { trustStore, keyStore }));
     expect(await exchange(await open(`ws://127.0.0.1:${gw.port}/ws`), 'mtls')).toBe('echo:mtls');
     expect(up.peers).toEqual(['client-app']);
+  });
+});
+
+describe('WebSocket relay and plans', () => {
+  it('serves an API-key plan: the key selects the plan and is not forwarded; a missing or wrong key is refused', async () => {
+    const up = await echoServer(cleanups);
+    const subscriptions = new SubscriptionRegistry();
+    subscriptions.putSubscription({
+      id: 'sub-ws',
+      environmentId: 'DEFAULT',
+      apiId: 'ws-keys',
+      planId: 'plan-0',
+      applicationId: 'app-ws',
+      clientId: undefined,
+      status: 'ACCEPTED',
+      startingAt: undefined,
+      endingAt: undefined,
+    });
+    subscriptions.putApiKey({
+      id: 'key-ws',
+      keyHash: hashApiKey('a-websocket-client-key'),
+      applicationId: 'app-ws',
+      subscriptionIds: ['sub-ws'],
+      revoked: false,
+      paused: false,
+      expireAt: undefined,
+    });
+    const definition = snapshot({ id: 'ws-keys', paths: [{ path: '/ws' }], targets: [up.url], planType: 'API_KEY' });
+    const registry = new ApiRegistry();
+    registry.deploy(
+      new ApiRuntime(
+        { apiId: 'ws-keys', environmentId: 'DEFAULT', deploymentId: 'd1', revision: 1, definition },
+        pino({ level: 'silent' }),
+        { security: { subscriptions } },
+      ),
+    );
+    const listener = createGatewayListener(registry, pino({ level: 'silent' }), {});
+    listener.server.listen(0, '127.0.0.1');
+    await once(listener.server, 'listening');
+    cleanups.add(async () => {
+      await listener.drain(0);
+      await registry.close(1_000);
+    });
+    const port = (listener.server.address() as AddressInfo).port;
+    const ws = await open(`ws://127.0.0.1:${port}/ws/chat`, {
+      headers: { 'X-Gravitee-Api-Key': 'a-websocket-client-key' },
+    });
+    expect(await exchange(ws, 'hello')).toBe('echo:hello');
+    expect(up.upgrades[0]!.headers['x-gravitee-api-key']).toBeUndefined();
+    await expect(open(`ws://127.0.0.1:${port}/ws/chat`)).rejects.toMatchObject({ status: 401 });
+    await expect(
+      open(`ws://127.0.0.1:${port}/ws/chat`, { headers: { 'X-Gravitee-Api-Key': 'not-the-key' } }),
+    ).rejects.toMatchObject({ status: 401 });
+    expect(up.upgrades).toHaveLength(1);
   });
 });

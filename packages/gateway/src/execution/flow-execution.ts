@@ -111,7 +111,8 @@ function afterRequest(run: FlowRun): void {
       );
     return;
   }
-  const override = exec.attributes.get(ATTR_REQUEST_ENDPOINT);
+  // Read without building the attributes: when no policy touched them, nobody set the routing attribute.
+  const override = exec.attributeIfSet(ATTR_REQUEST_ENDPOINT);
   let routed: RoutedEndpoint | undefined;
   if (typeof override === 'string' && override !== '') {
     routed = resolveRoutedEndpoint(api.endpointGroup, override);

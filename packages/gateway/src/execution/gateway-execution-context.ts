@@ -108,6 +108,11 @@ export class GatewayExecutionContext implements ExecutionContext {
     this.request = new GatewayPolicyRequest(req, target.requestId, target.prefixLength);
   }
 
+  /** An attribute a policy may have set, without building the attributes when no policy touched them. */
+  attributeIfSet(name: string): unknown {
+    return this.#attributes?.get(name);
+  }
+
   get attributes(): Map<string, unknown> {
     this.#attributes ??= initialAttributes(this.#api, this.#target);
     return this.#attributes;

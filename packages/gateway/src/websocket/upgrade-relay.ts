@@ -17,8 +17,10 @@ import type { ApiRegistry } from '../api-registry.js';
 import type { EndpointRuntime } from '../endpoint-group.js';
 import { Exchange, type ExchangeContext } from '../exchange.js';
 import { failure, upstreamErrorKey } from '../gateway-error.js';
+import type { PlanResolution } from '../plan-resolver.js';
 import { buildUpstreamHeaders } from '../proxy-headers.js';
 import type { RequestHandler } from '../request-handler.js';
+import { normalizeRequestTarget } from '../request-path.js';
 import type { ServerSettings } from '../server-options.js';
 
 /** A Node `upgrade` listener, with the connections it relays (which the server no longer tracks). */
@@ -71,22 +73,44 @@ export function createUpgradeHandler(
       return;
     }
     const exchange = new Exchange(req, res, context);
+    const failed = (error: unknown) => {
+      logger.error({ err: error }, 'upgrade handling failed');
+      exchange.fail(failure('GATEWAY_INTERNAL_ERROR', error), true);
+    };
+    /** Once the plan is resolved: refuse, or pick an endpoint and relay. */
+    const proceed = (security: PlanResolution) => {
+      try {
+        if (socket.destroyed) return;
+        const plan = security.plan;
+        if (plan === undefined) return exchange.fail(failure(security.failureKey ?? 'GATEWAY_PLAN_UNRESOLVABLE'), true);
+        exchange.planId = plan.id;
+        if (security.subscription !== undefined) exchange.authorized(security);
+        const endpoint = exchange.api!.endpointGroup?.select();
+        if (endpoint === undefined) return exchange.fail(failure('GATEWAY_NO_ENDPOINT_AVAILABLE'), true);
+        exchange.endpoint = endpoint;
+        relay(exchange, endpoint, socket, head, connectTimeoutMs);
+      } catch (error) {
+        failed(error);
+      }
+    };
     try {
-      const route = registry.match(req.headers.host, req.url ?? '/');
+      // Dot segments are resolved before routing, as for requests (request-path.ts).
+      const target = req.url ?? '/';
+      const url = normalizeRequestTarget(target);
+      if (url === undefined) return exchange.fail(failure('GATEWAY_BAD_REQUEST'), true);
+      if (url !== target) req.url = url;
+      const route = registry.match(req.headers.host, url);
       if (route === undefined) return exchange.notFound();
       const api = route.value;
       exchange.api = api;
       exchange.prefixLength = route.prefixLength;
-      const plan = api.resolvePlan(req);
-      if (plan === undefined) return exchange.fail(failure('GATEWAY_PLAN_UNRESOLVABLE'), true);
-      exchange.planId = plan.id;
-      const endpoint = api.endpointGroup?.select();
-      if (endpoint === undefined) return exchange.fail(failure('GATEWAY_NO_ENDPOINT_AVAILABLE'), true);
-      exchange.endpoint = endpoint;
-      relay(exchange, endpoint, socket, head, connectTimeoutMs);
+      const security = api.resolveSecurity(req);
+      if (security instanceof Promise) {
+        exchange.hold();
+        security.then(proceed, failed);
+      } else proceed(security);
     } catch (error) {
-      logger.error({ err: error }, 'upgrade handling failed');
-      exchange.fail(failure('GATEWAY_INTERNAL_ERROR', error), true);
+      failed(error);
     }
   };
   return Object.assign(handleUpgrade, {
