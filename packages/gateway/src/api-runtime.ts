@@ -48,6 +48,8 @@ export interface ApiRuntimeOptions {
   security?: PlanSecurityOptions;
   /** The gateway's sharding tags: tagged flows run only where they match (default: every flow runs). */
   shardingTags?: ShardingTags;
+  /** Services given to the policy factories (`PolicyFactoryContext.services`: the rate-limit counter store...). */
+  services?: Readonly<Record<string, unknown>>;
 }
 
 let defaultPolicies: PolicyRegistry | undefined;
@@ -207,6 +209,7 @@ function compileApiFlows(
     ...(api.flowExecution === undefined ? {} : { flowExecution: api.flowExecution }),
     ...(options.shardingTags === undefined ? {} : { shardingTags: options.shardingTags }),
     resources: api.resources ?? [],
+    ...(options.services === undefined ? {} : { services: options.services }),
     apiId,
     logger,
   });

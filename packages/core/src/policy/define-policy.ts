@@ -19,6 +19,11 @@ export interface PolicyFactoryContext {
   readonly logger: PolicyLogger;
   /** The API's resources (authentication providers, caches, OAuth2 servers...) that configurations name. */
   readonly resources?: readonly PolicyResource[];
+  /**
+   * Services the gateway shares with policies, by name (e.g. `rateLimit`, the counter store of the rate-limit, quota
+   * and spike-arrest policies). A policy that needs one and does not find it throws at create time.
+   */
+  readonly services?: Readonly<Record<string, unknown>>;
 }
 
 /** A resource of the API, as a policy factory sees it. */

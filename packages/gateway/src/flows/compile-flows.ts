@@ -40,6 +40,8 @@ export interface CompileFlowsInput {
   shardingTags?: { matches(tags: readonly string[]): boolean };
   /** The API's resources, given to the policy factories (authentication providers, caches...). */
   resources?: readonly PolicyResource[];
+  /** The gateway's services given to the policy factories (`PolicyFactoryContext.services`). */
+  services?: Readonly<Record<string, unknown>>;
 }
 
 const BODY_REFERENCES = {
@@ -116,6 +118,7 @@ function compileStep(
       apiId,
       logger,
       ...(c.input.resources === undefined ? {} : { resources: c.input.resources }),
+      ...(c.input.services === undefined ? {} : { services: c.input.services }),
     });
     const method = phase === 'request' ? instance.onRequest : instance.onResponse;
     // A policy may act in one phase only for a configuration (a v2 `scope`): no method, no step.
