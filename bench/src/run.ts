@@ -89,7 +89,7 @@ async function main(argv: string[]): Promise<void> {
         git: gitLabel(REPO_ROOT),
         machine: `nproc ${m.nproc}, ${m.cpuModel}, Linux ${m.kernel}; node ${m.node}; ${m.nginx}; ${m.wrk}`,
         method: [
-          `Store: ${options.scaleApis} started, deployed copies of \`0-passthrough-v4.json\` (\`/api-00000\`...), seeded into SQLite through the repositories in ${result.seedSec.toFixed(1)} s, then \`apim start\` (log level info) on it, pinned to CPU ${targetCpu}.`,
+          `Store: ${options.scaleApis} started, deployed copies of \`0-passthrough-v4.json\` (\`/api-00000\`...), seeded into SQLite through the repositories in ${result.seedSec.toFixed(1)} s, then \`apim management\` and \`apim gateway\` (one worker, log level info) as two processes on it, pinned to CPU ${targetCpu}; RSS is the gateway process alone.`,
           'Full sync: from the spawn to the last API answering 200 (polled every 10 ms); in brackets the time of the gateway\'s own "full sync done" log line. RSS after sync: VmRSS 2 s after the start settled; peak RSS: VmHWM over the whole run, wrk rounds included.',
           'New deploy: an API imported, deployed and started over HTTP (`_import/definition`, `deployments`, `_start`), timed from the `_start` answer to its first 200 (polled every 10 ms); repeated 3 times, the worst is checked.',
           `Throughput: ${load}; on \`/api-05000/\` of the many-API gateway and \`/passthrough\` of a single-API \`apim passthrough-v4\` started in the same run, in the same interleaved rounds.`,

@@ -56,14 +56,14 @@ async function pollUntilServed(url: string, apim: ManagedProcess, from: number, 
 }
 
 /**
- * The gateway with `apis` seeded APIs as a harness target: seeds the store, spawns `apim start` on it (pinned like
+ * The gateway with `apis` seeded APIs as a harness target: seeds the store, spawns `apim management` then `apim gateway` on it (pinned like
  * every target), measures the full sync, the RSS after it and a few new deploys through the management API, and
  * returns the running process with the URL of the middle API for the wrk rounds. The measures land in `result`.
  */
 function scaleTarget(options: ScaleRunOptions, result: ScaleResult): TargetSpec {
   return {
     id: `apim ${options.apis} APIs`,
-    description: `this gateway with ${options.apis} deployed passthrough APIs (apim start on a seeded SQLite store)`,
+    description: `this gateway with ${options.apis} deployed passthrough APIs (apim gateway on a seeded SQLite store, the management API in its own process)`,
     async start(ctx: BenchContext): Promise<RunningTarget> {
       const dir = ctx.group.makeTempDir('apim-scale');
       const password = randomBytes(18).toString('base64url');
@@ -98,9 +98,17 @@ function scaleTarget(options: ScaleRunOptions, result: ScaleResult): TargetSpec 
       };
       const cli = join(ctx.repoRoot, 'packages', 'cli', 'bin', 'apim.js');
       const cpus = parseCpuList(ctx.targetCpu);
+      // The management API runs in its own process, as in production: the gateway's memory and sync are measured
+      // alone. It is started first (it migrates the schema) and only answers the new deploys.
+      const management = ctx.group.spawn('apim management', process.execPath, [cli, 'management'], {
+        cpu: ctx.targetCpu,
+        env,
+        cwd: dir,
+      });
+      await waitForOutput(management, 'APIM is running.', 60_000);
       const spawnedAt = Date.now();
       const t0 = performance.now();
-      const apim = ctx.group.spawn(`apim ${options.apis} APIs`, process.execPath, [cli, 'start'], {
+      const apim = ctx.group.spawn(`apim ${options.apis} APIs`, process.execPath, [cli, 'gateway'], {
         cpu: ctx.targetCpu,
         env,
         cwd: dir,
@@ -114,7 +122,10 @@ function scaleTarget(options: ScaleRunOptions, result: ScaleResult): TargetSpec 
         for (const line of lines) if (line.includes('full sync done')) syncLines += `${line}\n`;
       });
       const rss = new PeakRssSampler([apim.pid]).start();
-      const stop = () => ctx.group.stop(apim, 10_000);
+      const stop = async () => {
+        await ctx.group.stop(apim, 10_000);
+        await ctx.group.stop(management, 10_000);
+      };
       try {
         const base = `http://127.0.0.1:${gatewayPort}`;
         result.fullSyncMs = await pollUntilServed(`${base}${scalePath(options.apis - 1)}/`, apim, t0);

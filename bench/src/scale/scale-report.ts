@@ -5,7 +5,7 @@ export interface ScaleResult {
   apis: number;
   /** Seconds the seed took (not a goal). */
   seedSec: number;
-  /** From spawning `apim start` to the gateway answering 200 on the last API. */
+  /** From spawning `apim gateway` to the gateway answering 200 on the last API. */
   fullSyncMs: number;
   /** From spawning to the gateway's own "full sync done" log line, when it printed one. */
   fullSyncLogMs?: number;

@@ -12,7 +12,7 @@ import { NodeMetrics } from './node/metrics.js';
 import { type NodeServiceSettings, type RunningNodeService, startNodeService } from './node/node-service.js';
 import { combineObservers } from './observer.js';
 import type { PlanSecurityOptions } from './plan-resolver.js';
-import { SecuritySync } from './security/security-sync.js';
+import { type SecuritySink, SecuritySync } from './security/security-sync.js';
 import { SubscriptionRegistry } from './security/subscription-registry.js';
 import { createGatewayListener, type GatewayServer } from './server.js';
 import type { GatewayServerOptions } from './server-options.js';
@@ -87,25 +87,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const tcpRoutes = options.tcp && new TcpRouteTable(logger);
   tcpRoutes?.follow(registry);
   const subscriptions = new SubscriptionRegistry();
-  const securitySync = new SecuritySync({
-    store: options.store,
-    sink: subscriptions,
-    scope: new EnvironmentScope(options.environmentIds, options.organizationIds),
-    syncIntervalMs: options.syncIntervalMs,
-    storeTimeoutMs: options.storeTimeoutMs,
-    logger,
-  });
+  const securitySync = createSecuritySync(options, subscriptions, logger);
   const sync = new GatewaySync({
-    store: options.store,
+    ...syncOptions(options, logger),
     registry,
-    syncIntervalMs: options.syncIntervalMs,
-    environmentIds: options.environmentIds,
-    organizationIds: options.organizationIds,
-    shardingTags: options.shardingTags,
-    localStatePath: options.localStatePath,
-    localStateDebounceMs: options.localStateDebounceMs,
-    storeTimeoutMs: options.storeTimeoutMs,
-    maxRetryDelayMs: options.maxRetryDelayMs,
     runtime: {
       policies: options.policies,
       platformFlows: options.platformFlows,
@@ -169,6 +154,34 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     tcpPort,
     close,
   };
+}
+
+/** The options of the API sync that a gateway takes from its own (in one process or in a cluster's primary). */
+export function syncOptions(options: GatewayOptions, logger: Logger) {
+  return {
+    store: options.store,
+    syncIntervalMs: options.syncIntervalMs,
+    environmentIds: options.environmentIds,
+    organizationIds: options.organizationIds,
+    shardingTags: options.shardingTags,
+    localStatePath: options.localStatePath,
+    localStateDebounceMs: options.localStateDebounceMs,
+    storeTimeoutMs: options.storeTimeoutMs,
+    maxRetryDelayMs: options.maxRetryDelayMs,
+    logger,
+  };
+}
+
+/** The sync of subscriptions and API keys of a gateway, writing into `sink`. */
+export function createSecuritySync(options: GatewayOptions, sink: SecuritySink, logger: Logger): SecuritySync {
+  return new SecuritySync({
+    store: options.store,
+    sink,
+    scope: new EnvironmentScope(options.environmentIds, options.organizationIds),
+    syncIntervalMs: options.syncIntervalMs,
+    storeTimeoutMs: options.storeTimeoutMs,
+    logger,
+  });
 }
 
 /** The plan security of the runtimes: the subscriptions, the settings, and token refusals logged at debug level. */

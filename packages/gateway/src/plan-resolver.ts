@@ -273,16 +273,7 @@ async function introspectedOAuth2(
     if (oauth2.extractPayload) attributes['oauth.payload'] = JSON.stringify(answer);
     const user = answer[oauth2.introspector.userClaim];
     if (typeof user === 'string') attributes['user-id'] = user;
-    const strip = !oauth2.propagateAuthHeader;
-    return {
-      plan: oauth2.plan,
-      failureKey: undefined,
-      subscription,
-      apiKey: undefined,
-      stripHeader: strip && !bearer.fromQuery ? 'authorization' : undefined,
-      stripQueryParam: strip && bearer.fromQuery ? 'access_token' : undefined,
-      attributes,
-    };
+    return servedByToken(oauth2.plan, subscription, bearer, oauth2.propagateAuthHeader, attributes);
   }
   return inactive ? OAUTH2_INVALID : OAUTH2_CLIENT;
 }
@@ -306,14 +297,24 @@ async function verifiedJwt(
   if (jwt.extractClaims) attributes['jwt.claims'] = claims;
   const user = claims[jwt.userClaim];
   if (typeof user === 'string') attributes['user-id'] = user;
-  const strip = !jwt.propagateAuthHeader;
+  return servedByToken(jwt.plan, subscription, bearer, jwt.propagateAuthHeader, attributes);
+}
+
+/** A plan served on a bearer token's behalf; the token is kept from the upstream unless the plan propagates it. */
+function servedByToken(
+  plan: PlanDefinition,
+  subscription: KnownSubscription,
+  bearer: { token: string; fromQuery: boolean },
+  propagate: boolean,
+  attributes: Record<string, unknown>,
+): PlanResolution {
   return {
-    plan: jwt.plan,
+    plan,
     failureKey: undefined,
     subscription,
     apiKey: undefined,
-    stripHeader: strip && !bearer.fromQuery ? 'authorization' : undefined,
-    stripQueryParam: strip && bearer.fromQuery ? 'access_token' : undefined,
+    stripHeader: !propagate && !bearer.fromQuery ? 'authorization' : undefined,
+    stripQueryParam: !propagate && bearer.fromQuery ? 'access_token' : undefined,
     attributes,
   };
 }

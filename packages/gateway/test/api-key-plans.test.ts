@@ -2,17 +2,13 @@
  * API-key plans on the request path, with the subscriptions and keys read from a real store by the security sync:
  * Gravitee's bench definition `2-api-key-v4.json`, a real upstream, keys hashed in the store.
  */
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { type ConfigStore, hashApiKey, type JsonObject, maskApiKey, nowIso } from '@apim/core';
 import { readJsonFixture } from '@apim/testkit';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiRegistry, ApiRuntime, createGatewayServer } from '../src/index.js';
 import { SecuritySync } from '../src/security/security-sync.js';
 import { SubscriptionRegistry } from '../src/security/subscription-registry.js';
 import { send } from './helpers.js';
-import { cleanupList, echoUpstream } from './server-helpers.js';
+import { cleanupList, echoUpstream, startSecuredGateway } from './server-helpers.js';
 import { memoryStore } from './store-helpers.js';
 
 const cleanups = cleanupList();
@@ -44,24 +40,9 @@ async function setup(planConfiguration: JsonObject = {}, flows?: JsonObject[]): 
   }));
   const subscriptions = new SubscriptionRegistry();
   const sync = new SecuritySync({ store, sink: subscriptions, syncIntervalMs: 50 });
-  const registry = new ApiRegistry();
-  registry.deploy(
-    new ApiRuntime(
-      { apiId: 'api-1', environmentId: 'DEFAULT', deploymentId: 'd1', revision: 1, definition: { api, plans } },
-      pino({ level: 'silent' }),
-      { security: { subscriptions } },
-    ),
-  );
-  const server = createGatewayServer(registry, pino({ level: 'silent' }));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  cleanups.add(async () => {
-    await sync.stop();
-    server.closeAllConnections();
-    server.close();
-    await registry.close(1_000);
-  });
-  return { store, port: (server.address() as AddressInfo).port, upstream, sync };
+  const { port } = await startSecuredGateway(cleanups, { subscriptions }, { api, plans } as unknown as JsonObject);
+  cleanups.add(() => sync.stop());
+  return { store, port, upstream, sync };
 }
 
 /** An application, an accepted subscription to `key-plan` and its key, as the management API stores them. */

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { JsonObject } from '@apim/core';
 import { readJsonFixture } from '@apim/testkit';
 import { pino } from 'pino';
-import { ApiRegistry, ApiRuntime, createGatewayServer } from '../src/index.js';
+import { ApiRegistry, ApiRuntime, type ApiRuntimeOptions, createGatewayServer } from '../src/index.js';
 
 export interface SnapshotOptions {
   id?: string;
@@ -65,10 +65,12 @@ export function runtime(
   definition: JsonObject,
   apiId = (definition.api as { id: string }).id,
   revision = 1,
+  options: ApiRuntimeOptions = {},
 ): ApiRuntime {
   return new ApiRuntime(
     { apiId, environmentId: 'DEFAULT', deploymentId: `${apiId}-${revision}`, revision, definition },
     pino({ level: 'silent' }),
+    options,
   );
 }
 

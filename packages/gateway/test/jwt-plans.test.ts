@@ -9,11 +9,11 @@ import type { JsonObject } from '@apim/core';
 import { exportJWK, exportSPKI, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiRegistry, ApiRuntime, createGatewayServer } from '../src/index.js';
+import { ApiRuntime } from '../src/index.js';
 import type { PlanSecurityOptions } from '../src/plan-resolver.js';
 import { SubscriptionRegistry } from '../src/security/subscription-registry.js';
 import { send, snapshot } from './helpers.js';
-import { cleanupList, echoUpstream } from './server-helpers.js';
+import { cleanupList, echoUpstream, startSecuredGateway } from './server-helpers.js';
 
 const cleanups = cleanupList();
 afterEach(() => cleanups.run());
@@ -46,23 +46,7 @@ async function gatewayWithJwtPlan(
     startingAt: undefined,
     endingAt: undefined,
   });
-  const registry = new ApiRegistry();
-  registry.deploy(
-    new ApiRuntime(
-      { apiId: 'jwt-api', environmentId: 'DEFAULT', deploymentId: 'd1', revision: 1, definition },
-      pino({ level: 'silent' }),
-      { security: { subscriptions, ...options } },
-    ),
-  );
-  const server = createGatewayServer(registry, pino({ level: 'silent' }));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  cleanups.add(async () => {
-    server.closeAllConnections();
-    server.close();
-    await registry.close(1_000);
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port } = await startSecuredGateway(cleanups, { subscriptions, ...options }, definition);
   const call = (token?: string, path = '/jwt') =>
     send(port, { path, headers: token === undefined ? json : { ...json, authorization: `Bearer ${token}` } });
   return { upstream, call };

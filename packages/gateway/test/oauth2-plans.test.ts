@@ -10,10 +10,10 @@ import Provider from 'oidc-provider';
 import { pino } from 'pino';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ApiRegistry, ApiRuntime, createGatewayServer } from '../src/index.js';
+import { ApiRuntime } from '../src/index.js';
 import { SubscriptionRegistry } from '../src/security/subscription-registry.js';
 import { send, snapshot } from './helpers.js';
-import { cleanupList, echoUpstream } from './server-helpers.js';
+import { cleanupList, echoUpstream, startSecuredGateway } from './server-helpers.js';
 
 const cleanups = cleanupList();
 afterEach(() => cleanups.run());
@@ -125,23 +125,7 @@ async function gatewayWithOAuth2Plan(planConfiguration: JsonObject, resources?: 
     startingAt: undefined,
     endingAt: undefined,
   });
-  const registry = new ApiRegistry();
-  registry.deploy(
-    new ApiRuntime(
-      { apiId: 'oauth-api', environmentId: 'DEFAULT', deploymentId: 'd1', revision: 1, definition },
-      pino({ level: 'silent' }),
-      { security: { subscriptions, introspectionTimeoutMs: 2_000 } },
-    ),
-  );
-  const server = createGatewayServer(registry, pino({ level: 'silent' }));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  cleanups.add(async () => {
-    server.closeAllConnections();
-    server.close();
-    await registry.close(1_000);
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port } = await startSecuredGateway(cleanups, { subscriptions, introspectionTimeoutMs: 2_000 }, definition);
   const call = async (token?: string) => {
     const answer = await send(port, {
       path: '/oauth/items',

@@ -15,6 +15,7 @@ import {
   type GatewayServerOptions,
   type RequestObserver,
 } from '../src/index.js';
+import type { PlanSecurityOptions } from '../src/plan-resolver.js';
 import { runtime } from './helpers.js';
 
 /** Cleanups run after each test, last registered first. */
@@ -47,6 +48,25 @@ export async function startOptionsGateway(
 ): Promise<OptionsGateway> {
   const registry = new ApiRegistry();
   for (const definition of definitions) registry.deploy(runtime(definition));
+  return serve(cleanups, registry, options);
+}
+
+/** A gateway server on a free port serving snapshots compiled with plan security (subscriptions, keys, JWT...). */
+export async function startSecuredGateway(
+  cleanups: Cleanups,
+  security: PlanSecurityOptions,
+  ...definitions: JsonObject[]
+): Promise<OptionsGateway> {
+  const registry = new ApiRegistry();
+  for (const definition of definitions) registry.deploy(runtime(definition, undefined, 1, { security }));
+  return serve(cleanups, registry, {});
+}
+
+async function serve(
+  cleanups: Cleanups,
+  registry: ApiRegistry,
+  options: GatewayServerOptions,
+): Promise<OptionsGateway> {
   const server = createGatewayServer(registry, pino({ level: 'silent' }), options);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

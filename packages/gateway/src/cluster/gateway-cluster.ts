@@ -10,11 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { ApimError } from '@apim/core';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
-import { EnvironmentScope } from '../environment-scope.js';
-import type { GatewayOptions } from '../gateway.js';
+import { createSecuritySync, type GatewayOptions, syncOptions } from '../gateway.js';
 import { NodeMetrics } from '../node/metrics.js';
 import { type RunningNodeService, startNodeService } from '../node/node-service.js';
-import { SecuritySync } from '../security/security-sync.js';
 import { parseShardingTags } from '../sharding-tags.js';
 import { GatewaySync } from '../sync.js';
 import { BroadcastTarget } from './primary-target.js';
@@ -88,27 +86,8 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
     logger,
   });
   const security = new SecurityBroadcaster((message) => pool?.broadcast(message));
-  const securitySync = new SecuritySync({
-    store: options.store,
-    sink: security,
-    scope: new EnvironmentScope(options.environmentIds, options.organizationIds),
-    syncIntervalMs: options.syncIntervalMs,
-    storeTimeoutMs: options.storeTimeoutMs,
-    logger,
-  });
-  sync = new GatewaySync({
-    store: options.store,
-    target,
-    syncIntervalMs: options.syncIntervalMs,
-    environmentIds: options.environmentIds,
-    organizationIds: options.organizationIds,
-    shardingTags: options.shardingTags,
-    localStatePath: options.localStatePath,
-    localStateDebounceMs: options.localStateDebounceMs,
-    storeTimeoutMs: options.storeTimeoutMs,
-    maxRetryDelayMs: options.maxRetryDelayMs,
-    logger,
-  });
+  const securitySync = createSecuritySync(options, security, logger);
+  sync = new GatewaySync({ ...syncOptions(options, logger), target });
   const primarySync = sync;
   pool = new WorkerPool({
     size: options.workers,

@@ -21,6 +21,7 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
+import { ExpiringCache } from './expiring-cache.js';
 
 /** A key the gateway holds for GATEWAY_KEYS plans (Gravitee's `policy.jwt.issuer.<issuer>.<kid>` settings). */
 export interface GatewayJwtKey {
@@ -92,14 +93,6 @@ export class JwtRejected extends Error {
   override readonly name = 'JwtRejected';
 }
 
-interface Remembered {
-  readonly payload: JWTPayload;
-  /** Epoch ms after which the token is checked again (its `exp`, or one minute for tokens without one). */
-  readonly until: number;
-}
-
-const CACHE_SIZE = 10_000;
-
 /** Verifies the tokens of one JWT plan. */
 export class JwtVerifier {
   readonly algorithm: string;
@@ -117,7 +110,7 @@ export class JwtVerifier {
     issuer?: string | string[];
     audience?: string | string[];
   };
-  readonly #remembered = new Map<string, Remembered>();
+  readonly #remembered = new ExpiringCache<JWTPayload>(10_000);
 
   /**
    * Throws on an unusable configuration (unknown algorithm, missing key or URL). `jwksCooldownMs` is the shortest
@@ -167,23 +160,15 @@ export class JwtVerifier {
    * @example const claims = await verifier.verify(token);
    */
   async verify(token: string, now = Date.now()): Promise<JWTPayload> {
-    const remembered = this.#remembered.get(token);
-    if (remembered !== undefined) {
-      this.#remembered.delete(token);
-      if (remembered.until > now) {
-        this.#remembered.set(token, remembered);
-        return remembered.payload;
-      }
-    }
+    const remembered = this.#remembered.get(token, now);
+    if (remembered !== undefined) return remembered;
     const key = await this.#keyFor(token);
     // The overloads of jwtVerify take a key or a key-set function, not their union.
     const { payload } =
       typeof key === 'function'
         ? await jwtVerify(token, key, this.#options)
         : await jwtVerify(token, key, this.#options);
-    const until = payload.exp === undefined ? now + 60_000 : payload.exp * 1000;
-    if (this.#remembered.size >= CACHE_SIZE) this.#remembered.delete(this.#remembered.keys().next().value!);
-    this.#remembered.set(token, { payload, until });
+    this.#remembered.set(token, payload, payload.exp === undefined ? now + 60_000 : payload.exp * 1000);
     return payload;
   }
 

@@ -9,6 +9,7 @@
  * that becomes valid is seen at once, and a revoked one within the time to live at most.
  */
 import { request } from 'undici';
+import { ExpiringCache } from './expiring-cache.js';
 
 /** The configuration fields of Gravitee's `oauth2` resource this client reads. */
 export interface OAuth2ResourceConfiguration {
@@ -38,13 +39,6 @@ export class IntrospectionUnavailable extends Error {
   override readonly name = 'IntrospectionUnavailable';
 }
 
-interface Cached {
-  readonly answer: Introspection;
-  readonly until: number;
-}
-
-const CACHE_SIZE = 10_000;
-
 /** One OAuth2 authorization server as an API's resource. */
 export class OAuth2Introspector {
   readonly name: string;
@@ -57,7 +51,7 @@ export class OAuth2Introspector {
   readonly #tokenName: string;
   readonly #timeoutMs: number;
   readonly #cacheTtlMs: number;
-  readonly #cache = new Map<string, Cached>();
+  readonly #cache = new ExpiringCache<Introspection>(10_000);
 
   /** Throws on a configuration without a usable introspection URL. */
   constructor(
@@ -109,22 +103,12 @@ export class OAuth2Introspector {
    * @example const answer = await introspector.introspect(token); if (!answer.active) refuse();
    */
   async introspect(token: string, now = Date.now()): Promise<Introspection> {
-    if (this.#cacheTtlMs > 0) {
-      const cached = this.#cache.get(token);
-      if (cached !== undefined) {
-        this.#cache.delete(token);
-        if (cached.until > now) {
-          this.#cache.set(token, cached);
-          return cached.answer;
-        }
-      }
-    }
+    const cached = this.#cacheTtlMs > 0 ? this.#cache.get(token, now) : undefined;
+    if (cached !== undefined) return cached;
     const answer = await this.#ask(token);
     if (this.#cacheTtlMs > 0 && answer.active) {
       const exp = typeof answer.exp === 'number' ? answer.exp * 1000 : Number.POSITIVE_INFINITY;
-      const until = Math.min(exp, now + this.#cacheTtlMs);
-      if (this.#cache.size >= CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value!);
-      this.#cache.set(token, { answer, until });
+      this.#cache.set(token, answer, Math.min(exp, now + this.#cacheTtlMs));
     }
     return answer;
   }
