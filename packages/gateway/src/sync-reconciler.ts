@@ -23,6 +23,8 @@ export interface GatewaySyncCounts {
   failures: number;
   /** API events handled. */
   events: number;
+  /** API event rows read from the store (handled or already seen in the overlap window). */
+  eventsRead: number;
   /** Deployments and redeployments applied. */
   deploys: number;
   undeploys: number;
@@ -127,13 +129,33 @@ export class SyncReconciler {
   /** Handled event ids with their createdAt, pruned once older than the overlap window. */
   readonly #seen = new Map<string, number>();
   /** createdAt of the newest event handled (store clock); undefined before any event exists. */
-  cursor: string | undefined;
+  #cursor: string | undefined;
+  /** When the cursor was last set (monotonic clock): the store's time has moved on by as much since. */
+  #cursorSetAt = 0;
   /** Set by deploys and undeploys; the sync clears it when it schedules a write of the local copy. */
   changed = false;
   /** True during a full load: one line per API would be 10,000 lines, so they are logged at debug (a summary follows). */
   #loading = false;
   /** One environment refresh per cycle at most (organization filter); reset by {@link startCycle}. */
   #scopeRefresh: Promise<void> | undefined;
+
+  get cursor(): string | undefined {
+    return this.#cursor;
+  }
+
+  set cursor(value: string | undefined) {
+    this.#cursor = value;
+    this.#cursorSetAt = performance.now();
+  }
+
+  /**
+   * Where the next event read starts: the overlap window before the store's time now, estimated as the cursor plus
+   * the time elapsed since it was read (the store clock is at least there). Anchored to the cursor alone, a quiet
+   * store would make every poll re-read the last burst of events (10,000 after a bulk import) forever.
+   */
+  #windowStart(): number {
+    return Date.parse(this.#cursor!) + (performance.now() - this.#cursorSetAt) - this.#overlapMs;
+  }
 
   constructor(options: SyncReconcilerOptions) {
     this.#store = options.store;
@@ -232,11 +254,12 @@ export class SyncReconciler {
   /** Reads the API events since the cursor (minus the overlap) and reconciles the APIs they name. */
   async incremental(): Promise<void> {
     const criteria = this.#eventCriteria();
-    if (this.cursor !== undefined) criteria.from = new Date(Date.parse(this.cursor) - this.#overlapMs).toISOString();
+    if (this.cursor !== undefined) criteria.from = new Date(this.#windowStart()).toISOString();
     const fresh: { id: string; createdAt: string }[] = [];
     const apiIds = new Set<string>();
     for (let page = 1; ; page++) {
       const result = await this.#call(() => this.#store.events.search(criteria, { page, perPage: PAGE_SIZE }));
+      this.#counts.eventsRead += result.data.length;
       for (const event of result.data) {
         if (this.#seen.has(event.id)) continue;
         fresh.push(event);
@@ -253,7 +276,7 @@ export class SyncReconciler {
       if (this.cursor === undefined || event.createdAt > this.cursor) this.cursor = event.createdAt;
     }
     this.#counts.events += fresh.length;
-    const horizon = Date.parse(this.cursor!) - this.#overlapMs;
+    const horizon = this.#windowStart();
     for (const [id, at] of this.#seen) if (at < horizon) this.#seen.delete(id);
   }
 

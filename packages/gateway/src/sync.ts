@@ -94,6 +94,7 @@ export class GatewaySync {
     syncs: 0,
     failures: 0,
     events: 0,
+    eventsRead: 0,
     deploys: 0,
     undeploys: 0,
     rejected: 0,

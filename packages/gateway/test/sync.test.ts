@@ -1,7 +1,7 @@
 import type { ConfigStore } from '@apim/core';
 import { type EchoUpstream, startEchoUpstream } from '@apim/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningGateway, startGateway } from '../src/index.js';
+import { ApiRegistry, GatewaySync, type RunningGateway, startGateway } from '../src/index.js';
 import { send, snapshot } from './helpers.js';
 import { faultyStore, memoryStore, publish, setState } from './store-helpers.js';
 
@@ -167,5 +167,33 @@ describe('GatewaySync on a real SQLite store', () => {
     expect((await send(gw.port, { path: '/pushed' })).status).toBe(404);
     control.fire?.();
     expect(await within(gw.port, '/pushed', (status) => status === 200, 300)).toBeLessThan(300);
+  });
+});
+
+describe('GatewaySync event window', () => {
+  it('stops re-reading a burst of events once the overlap window has passed them', async () => {
+    const up = await upstream();
+    const s = await store();
+    const registry = new ApiRegistry();
+    const sync = new GatewaySync({ store: s, registry, syncIntervalMs: 50, overlapMs: 300 });
+    cleanups.push(async () => {
+      await sync.stop();
+      await registry.close(1_000);
+    });
+    await sync.start();
+    for (let i = 0; i < 20; i++)
+      await publish(s, `burst-${i}`, snapshot({ paths: [{ path: `/burst-${i}` }], targets: [up.url] }));
+    await expect.poll(() => registry.size, { timeout: 2_000 }).toBe(20);
+    // Past the overlap window, a quiet store gives empty reads: the burst is not read again at every poll.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const read = sync.counts.eventsRead;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(sync.counts.syncs).toBeGreaterThan(10);
+    expect(sync.counts.eventsRead).toBe(read);
+    // A late event inside the window is still caught.
+    await publish(s, 'late', snapshot({ paths: [{ path: '/late' }], targets: [up.url] }), {
+      eventCreatedAt: new Date(Date.now() - 150).toISOString(),
+    });
+    await expect.poll(() => registry.get('late') !== undefined, { timeout: 1_000 }).toBe(true);
   });
 });

@@ -55,6 +55,8 @@ export class SecuritySync {
   readonly #logger: Logger;
   /** Newest updatedAt read; undefined until the first full load succeeded. */
   #cursor: string | undefined;
+  /** When the cursor was last set (monotonic clock): the writers' time has moved on by as much since. */
+  #cursorSetAt = 0;
   #loaded = false;
   #running: Promise<void> | undefined;
   #again = false;
@@ -172,12 +174,17 @@ export class SecuritySync {
     }
     this.#sink.flush?.();
     this.#cursor = cursor ?? new Date(0).toISOString();
+    this.#cursorSetAt = performance.now();
     this.#loaded = true;
     this.#logger.info({ subscriptions: subscriptions.length, apiKeys: served }, 'subscriptions and API keys loaded');
   }
 
   async #incremental(): Promise<void> {
-    const since = new Date(Date.parse(this.#cursor!) - this.#overlapMs).toISOString();
+    // The overlap window before the writers' time now (the cursor plus the time elapsed since it was read), so that a
+    // quiet store does not make every cycle re-read the last burst of changes.
+    const since = new Date(
+      Date.parse(this.#cursor!) + (performance.now() - this.#cursorSetAt) - this.#overlapMs,
+    ).toISOString();
     let cursor = this.#cursor!;
     let changed = 0;
     for (let page = 1; ; page++) {
@@ -200,7 +207,10 @@ export class SecuritySync {
       changed++;
     }
     if (changed > 0) this.#sink.flush?.();
-    this.#cursor = cursor;
+    if (cursor !== this.#cursor) {
+      this.#cursor = cursor;
+      this.#cursorSetAt = performance.now();
+    }
     if (changed > 0) this.#logger.debug({ changed }, 'subscriptions and API keys updated');
   }
 
