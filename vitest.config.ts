@@ -8,6 +8,7 @@ export default defineConfig({
     // Tests run against the TypeScript sources of the workspace packages, not their build output.
     alias: {
       '@apim/core': pkg('core'),
+      '@apim/ratelimit': pkg('ratelimit'),
       '@apim/policies': pkg('policies'),
       '@apim/repository-sql': pkg('repository-sql'),
       '@apim/testkit': pkg('testkit'),

@@ -12,7 +12,10 @@ import { jwsPolicy } from './jws/index.js';
 import { latencyPolicy } from './latency/index.js';
 import { mockPolicy } from './mock/index.js';
 import { overrideRequestMethodPolicy } from './override-request-method/index.js';
+import { quotaPolicy } from './quota/index.js';
+import { rateLimitPolicy } from './rate-limit/index.js';
 import { resourceFilteringPolicy } from './resource-filtering/index.js';
+import { spikeArrestPolicy } from './spike-arrest/index.js';
 import { sslEnforcementPolicy } from './ssl-enforcement/index.js';
 import { transformHeadersPolicy } from './transform-headers/index.js';
 import { transformQueryParamsPolicy } from './transform-queryparams/index.js';
@@ -33,7 +36,10 @@ export const BUILTIN_POLICIES: readonly PolicyPlugin[] = Object.freeze([
   latencyPolicy,
   mockPolicy,
   overrideRequestMethodPolicy,
+  quotaPolicy,
+  rateLimitPolicy,
   resourceFilteringPolicy,
+  spikeArrestPolicy,
   sslEnforcementPolicy,
   transformHeadersPolicy,
   transformQueryParamsPolicy,

@@ -6,6 +6,12 @@ export { assignAttributesPolicy } from './assign-attributes/index.js';
 export { assignContentPolicy } from './assign-content/index.js';
 export { basicAuthenticationPolicy } from './basic-authentication/index.js';
 export { BUILTIN_POLICIES, createPolicyRegistry, POLICY_IDS } from './builtin-policies.js';
+export {
+  configurationHash,
+  type ErrorStrategy,
+  RATE_LIMIT_ASYNC_SERVICE,
+  RATE_LIMIT_SERVICE,
+} from './common/counter-policy.js';
 export { renderPolicyDocs } from './docs/render-policy-docs.js';
 export { dynamicRoutingPolicy } from './dynamic-routing/index.js';
 export { generateJwtPolicy } from './generate-jwt/index.js';
@@ -19,7 +25,11 @@ export { latencyPolicy } from './latency/index.js';
 export { loadPolicyPackages, type ModuleImporter } from './loader/load-policy-packages.js';
 export { mockPolicy } from './mock/index.js';
 export { overrideRequestMethodPolicy } from './override-request-method/index.js';
+export { quotaPolicy } from './quota/index.js';
+export { rateLimitPolicy } from './rate-limit/index.js';
 export { resourceFilteringPolicy } from './resource-filtering/index.js';
+export { spikeArrestPolicy } from './spike-arrest/index.js';
+export { spikeSlice } from './spike-arrest/spike-arrest.js';
 export { sslEnforcementPolicy } from './ssl-enforcement/index.js';
 export * from './testing/index.js';
 export { transformHeadersPolicy } from './transform-headers/index.js';
