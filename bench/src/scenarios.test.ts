@@ -41,6 +41,7 @@ describe('SCENARIOS', () => {
       'mock',
       'api-key-v4',
       'api-key-v2',
+      'rate-limit-v2',
       'json-transformation-v2',
     ]);
     expect(SCENARIOS.filter((s) => s.id.startsWith('api-key')).every((s) => s.setup)).toBe(true);

@@ -36,8 +36,6 @@ export interface Scenario {
   transform?: (definition: Record<string, unknown>) => Record<string, unknown>;
 }
 
-const NEEDS_RATE_LIMIT = 'needs the rate-limit policy and counter store';
-
 /** Number of steps in the flow-overhead scenario. */
 export const TRIVIAL_STEPS = 5;
 
@@ -91,7 +89,7 @@ export const SCENARIOS: Scenario[] = [
   { id: 'mock', file: '1-mock.yaml', contextPath: '/mock', expectBody: 'Hello' },
   { id: 'api-key-v4', file: '2-api-key-v4.json', contextPath: '/apikey', setup: apiKeySetup },
   { id: 'api-key-v2', file: '2-api-key-v2.json', contextPath: '/apikey', setup: apiKeySetup },
-  { id: 'rate-limit-v2', file: '3-rate-limit-v2.json', contextPath: '/ratelimit', skip: NEEDS_RATE_LIMIT },
+  { id: 'rate-limit-v2', file: '3-rate-limit-v2.json', contextPath: '/ratelimit' },
   {
     id: 'json-transformation-v2',
     file: '5-json-transformation-v2.json',

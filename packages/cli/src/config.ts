@@ -188,6 +188,21 @@ export const ConfigSchema = Type.Object({
         minLength: 1,
         description: 'Query parameter carrying the API key when the header is absent.',
       }),
+      rateLimitStore: Type.Union([Type.Literal('memory'), Type.Literal('redis')], {
+        default: 'memory',
+        description:
+          'Counter store of the rate-limit, quota and spike-arrest policies: memory (one gateway process; with ' +
+          'several workers each counts its own) or redis (shared by every gateway and worker, exact limits).',
+      }),
+      rateLimitRedisUrl: Type.String({
+        default: 'redis://127.0.0.1:6379',
+        description: 'Redis of the redis counter store (redis:// or rediss://, with password and db when needed).',
+      }),
+      rateLimitTimeoutMs: Type.Integer({
+        default: 50,
+        minimum: 1,
+        description: "Longest wait for one counter decision; beyond it the policy's errorStrategy decides.",
+      }),
       jwtKeysFile: Type.String({
         default: '',
         description:

@@ -48,6 +48,7 @@ function printConfig(config: Config): void {
   const masked = structuredClone(config);
   if (masked.management.adminPassword) masked.management.adminPassword = '****';
   masked.repository.url = redactUrl(masked.repository.url);
+  masked.gateway.rateLimitRedisUrl = redactUrl(masked.gateway.rateLimitRedisUrl);
   console.log(JSON.stringify(masked, null, 2));
   console.log('\nEnvironment variables:');
   for (const s of listSettings()) console.log(`  ${s.env.padEnd(34)} ${s.path.join('.')}`);

@@ -131,6 +131,14 @@ export async function startPlatform(
           apiKeyQueryParam: config.gateway.apiKeyQueryParam,
           jwtKeys: gatewayJwtKeys(config.gateway.jwtKeysFile),
         },
+        rateLimit:
+          config.gateway.rateLimitStore === 'redis'
+            ? {
+                type: 'redis',
+                url: config.gateway.rateLimitRedisUrl,
+                commandTimeoutMs: config.gateway.rateLimitTimeoutMs,
+              }
+            : { type: 'memory' },
         tcp: tcpServerOptions(config.gateway),
         node: config.node.enabled
           ? {

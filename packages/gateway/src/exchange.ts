@@ -115,6 +115,8 @@ export class Exchange implements Dispatcher.DispatchHandler, RequestIds {
   apiKey: string | undefined = undefined;
   /** Lowercase name of a request header not to forward (the API key, unless the plan propagates it). */
   strippedHeader: string | undefined = undefined;
+  /** Headers request-phase policies set for the response (a rate limit's counters), added to the upstream's answer. */
+  policyResponseHeaders: string[] | undefined = undefined;
   /** The CORS headers of every answer to this request (an allowed origin of an API with CORS). */
   corsHeaders: string[] | undefined = undefined;
   /** Context attributes the credentials gave (`jwt.claims`, `user-id`...). */

@@ -4,6 +4,13 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { ConfigStore, Flow, PolicyRegistry } from '@apim/core';
+import {
+  createAsyncRateLimitStore,
+  createRateLimitStore,
+  type RateLimitStore,
+  type RateLimitStoreConfig,
+  RedisRateLimitStore,
+} from '@apim/ratelimit';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { ApiRegistry } from './api-registry.js';
@@ -47,6 +54,8 @@ export interface GatewayOptions extends GatewayServerOptions, GatewaySyncSetting
   tcp?: TcpProxyOptions;
   /** How plans with subscriptions read credentials (API-key names, JWT gateway keys...). */
   security?: GatewaySecuritySettings;
+  /** The counter store of the rate-limit, quota and spike-arrest policies (default: in memory). */
+  rateLimit?: RateLimitStoreConfig;
 }
 
 /** The gateway-wide settings of plan security (every field optional). */
@@ -88,6 +97,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   tcpRoutes?.follow(registry);
   const subscriptions = new SubscriptionRegistry();
   const securitySync = createSecuritySync(options, subscriptions, logger);
+  const counters = rateLimitServices(options.rateLimit, logger);
   const sync = new GatewaySync({
     ...syncOptions(options, logger),
     registry,
@@ -95,13 +105,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       policies: options.policies,
       platformFlows: options.platformFlows,
       security: planSecurity(subscriptions, options.security, logger),
+      services: counters.services,
     },
     logger,
   });
   const nodeSettings = options.node?.enabled === false ? undefined : options.node;
   const metrics = nodeSettings && new NodeMetrics({ registry, sync });
-  // Subscriptions and keys first: the APIs deployed next serve their plans at once.
-  await securitySync.start();
+  // Subscriptions, keys and counters first: the APIs deployed next serve their plans at once.
+  await Promise.all([securitySync.start(), counters.ready()]);
   await sync.start();
   const observers = [options.observer, metrics?.observer].filter((observer) => observer !== undefined);
   const observer = observers.length > 0 ? combineObservers(observers) : undefined;
@@ -116,6 +127,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         registry,
         store: options.store,
         metrics,
+        rateLimit: counters.store,
         gatewayServer: listeners.server,
         syncIntervalMs: options.syncIntervalMs,
         logger,
@@ -125,6 +137,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     await listeners?.drain(0);
     await securitySync.stop();
     await sync.stop();
+    await counters.close();
     await registry.close(0);
     throw error;
   }
@@ -138,6 +151,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const deadline = Date.now() + drainTimeoutMs;
       await listeners.drain(drainTimeoutMs);
       await registry.close(Math.max(0, deadline - Date.now()));
+      await counters.close();
       // Last, so that health reports the gateway down while it drains.
       await node?.close();
       logger.info('gateway stopped');
@@ -153,6 +167,42 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     nodePort: node?.port,
     tcpPort,
     close,
+  };
+}
+
+/** The rate-limit counter stores given to the policies (`services.rateLimit`, `services.rateLimitAsync`). */
+export interface RateLimitServices {
+  readonly store: RateLimitStore;
+  /** Resolves once the store can answer, or its connection attempt timed out (never rejects). */
+  ready(): Promise<void>;
+  readonly services: Readonly<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the counter store of a gateway process (memory by default; Redis shared by every gateway) and its
+ * asynchronous wrapper for the policies' `async: true` mode. Redis connects in the background; until it answers,
+ * decisions fail fast and the policies' `errorStrategy` decides.
+ */
+export function rateLimitServices(config: RateLimitStoreConfig | undefined, logger: Logger): RateLimitServices {
+  const store = createRateLimitStore(config ?? { type: 'memory' }, {
+    onError: (error) => logger.warn({ err: error }, 'rate-limit counter store error'),
+  });
+  const asyncStore = createAsyncRateLimitStore(store);
+  return {
+    store,
+    ready: async () => {
+      // Redis: wait for the connection (bounded by its connect timeout) so that the first requests are counted; a
+      // store still down is logged and retried in the background, and the policies' errorStrategy decides meanwhile.
+      if (store instanceof RedisRateLimitStore) {
+        await store.connect().catch((error: unknown) => {
+          logger.warn({ err: error }, 'rate-limit counter store not reachable yet; retrying in the background');
+        });
+      }
+    },
+    services: { rateLimit: store, rateLimitAsync: asyncStore },
+    // The asynchronous store flushes its local counts, then closes the store it wraps.
+    close: () => asyncStore.close().catch(() => undefined),
   };
 }
 

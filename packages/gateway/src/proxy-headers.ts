@@ -72,6 +72,8 @@ export interface RequestIds {
   readonly strippedHeader?: string | undefined;
   /** The API's CORS headers for this request's origin: they replace the upstream's `access-control-*` ones. */
   readonly corsHeaders?: readonly string[] | undefined;
+  /** Headers request-phase policies set for the response: they replace the upstream's of the same name. */
+  readonly policyResponseHeaders?: readonly string[] | undefined;
 }
 
 /**
@@ -200,9 +202,16 @@ export function buildResponseHeaders(
   const requestIdHeader = gateway.requestId.lower;
   const out: string[] = [];
   const cors = ids.corsHeaders;
+  const policies = ids.policyResponseHeaders;
+  let replaced: Set<string> | undefined;
+  if (policies !== undefined) {
+    replaced = new Set();
+    for (let i = 0; i < policies.length; i += 2) replaced.add(policies[i]!.toLowerCase());
+  }
   for (const name in headers) {
     if (HOP_BY_HOP_HEADERS.has(name) || extra?.has(name)) continue;
     if (cors !== undefined && name.startsWith('access-control-')) continue;
+    if (replaced?.has(name)) continue;
     const value = headers[name];
     if (value === undefined || name === 'via' || name === transactionHeader || name === requestIdHeader) continue;
     if (typeof value === 'string') out.push(name, value);
@@ -220,6 +229,7 @@ export function buildResponseHeaders(
   else if (via !== undefined) out.push('via', via);
   if (ids.traceparent !== undefined && headers.traceparent === undefined) out.push('traceparent', ids.traceparent);
   if (cors !== undefined) for (const item of cors) out.push(item);
+  if (policies !== undefined) for (const item of policies) out.push(item);
   return out;
 }
 

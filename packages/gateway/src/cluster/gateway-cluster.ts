@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ApimError } from '@apim/core';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
-import { createSecuritySync, type GatewayOptions, syncOptions } from '../gateway.js';
+import { createSecuritySync, type GatewayOptions, rateLimitServices, syncOptions } from '../gateway.js';
 import { NodeMetrics } from '../node/metrics.js';
 import { type RunningNodeService, startNodeService } from '../node/node-service.js';
 import { parseShardingTags } from '../sharding-tags.js';
@@ -87,6 +87,15 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
   });
   const security = new SecurityBroadcaster((message) => pool?.broadcast(message));
   const securitySync = createSecuritySync(options, security, logger);
+  // Each worker has its own counter store: Redis is shared; in memory, each worker counts its own requests.
+  if ((options.rateLimit?.type ?? 'memory') === 'memory') {
+    logger.warn(
+      { workers: options.workers },
+      'rate limits are counted per worker with the in-memory store: use the Redis store for limits across workers',
+    );
+  }
+  // The primary's own connection answers the ratelimit-repository probe.
+  const counters = rateLimitServices(options.rateLimit, logger);
   sync = new GatewaySync({ ...syncOptions(options, logger), target });
   const primarySync = sync;
   pool = new WorkerPool({
@@ -121,6 +130,7 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
         workers: () => workers.views(),
         store: options.store,
         metrics,
+        rateLimit: counters.store,
         gatewayServer: {
           get listening() {
             return workers.allListening;
@@ -132,7 +142,7 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
     }
   } catch (error) {
     await workers.close(0);
-    await Promise.all([sync.stop(), securitySync.stop()]);
+    await Promise.all([sync.stop(), securitySync.stop(), counters.close()]);
     throw error;
   }
   const { port, tcpPort } = address;
@@ -145,6 +155,7 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
       await workers.close(drainTimeoutMs);
       // Last, so that health reports the gateway down while it drains.
       await node?.close();
+      await counters.close();
       logger.info('gateway stopped');
     })();
     return closing;

@@ -12,7 +12,13 @@ import cluster from 'node:cluster';
 import type { PolicyRegistry } from '@apim/core';
 import { type Logger, pino } from 'pino';
 import { ApiRegistry } from '../api-registry.js';
-import { type GatewayListeners, listenGateway, planSecurity } from '../gateway.js';
+import {
+  type GatewayListeners,
+  listenGateway,
+  planSecurity,
+  type RateLimitServices,
+  rateLimitServices,
+} from '../gateway.js';
 import type { LocalApiEntry } from '../local-state.js';
 import { RequestStatsTable } from '../node/request-stats.js';
 import { combineObservers, type RequestObserver } from '../observer.js';
@@ -49,6 +55,7 @@ interface Serving {
   registry: ApiRegistry;
   target: RegistryDeploymentTarget;
   subscriptions: SubscriptionRegistry;
+  counters: RateLimitServices;
   tcpRoutes: TcpRouteTable | undefined;
   stats: RequestStatsTable | undefined;
   observer: RequestObserver | undefined;
@@ -92,6 +99,7 @@ export function runGatewayWorker(hooks: GatewayWorkerHooks = {}): void {
       current?.logger.info({ why }, 'gateway worker draining');
       await current?.listeners?.drain(deadlineMs);
       await current?.registry.close(Math.max(0, deadline - Date.now()));
+      await current?.counters.close();
       current?.logger.info('gateway worker stopped');
     })()
       .catch((error: unknown) => serving?.logger.error({ err: error }, 'gateway worker drain failed'))
@@ -168,10 +176,13 @@ async function initialise(settings: WorkerSettings, hooks: GatewayWorkerHooks): 
   const extras = (await hooks.configure?.(settings)) ?? {};
   const registry = new ApiRegistry(logger);
   const subscriptions = new SubscriptionRegistry();
+  const counters = rateLimitServices(settings.rateLimit, logger);
+  await counters.ready();
   const runtime = {
     ...(extras.policies === undefined ? {} : { policies: extras.policies }),
     ...(settings.platformFlows === undefined ? {} : { platformFlows: settings.platformFlows }),
     security: planSecurity(subscriptions, settings.security, logger),
+    services: counters.services,
   };
   const target = new RegistryDeploymentTarget(registry, parseShardingTags(settings.shardingTags), logger, runtime);
   const tcpRoutes = settings.tcp && new TcpRouteTable(logger);
@@ -179,7 +190,18 @@ async function initialise(settings: WorkerSettings, hooks: GatewayWorkerHooks): 
   const stats = settings.metrics ? new RequestStatsTable() : undefined;
   const observers = [extras.observer, stats?.observer].filter((observer) => observer !== undefined);
   const observer = observers.length > 0 ? combineObservers(observers) : undefined;
-  return { settings, logger, registry, target, subscriptions, tcpRoutes, stats, observer, listeners: undefined };
+  return {
+    settings,
+    logger,
+    registry,
+    target,
+    subscriptions,
+    counters,
+    tcpRoutes,
+    stats,
+    observer,
+    listeners: undefined,
+  };
 }
 
 /** Compiles and serves one entry; a deployment that does not compile is logged and reported to the primary. */

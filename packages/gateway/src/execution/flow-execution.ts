@@ -13,6 +13,7 @@ import { failure } from '../gateway-error.js';
 import { proxyRequest } from '../proxy.js';
 import { FlowResponsePhase, interruptionFailure, writeExecutionResponse } from './flow-response.js';
 import { GatewayExecutionContext } from './gateway-execution-context.js';
+import { rawHeadersOf } from './policy-messages.js';
 import { type RoutedEndpoint, resolveRoutedEndpoint } from './routed-endpoint.js';
 
 /** Where a request with flows stands once its request phase ran. */
@@ -132,6 +133,11 @@ function afterRequest(run: FlowRun): void {
     exchange.expectContinue = false;
   }
   if (hasResponseSteps(selection)) exchange.responsePhase = new FlowResponsePhase(exchange, run.flows, exec, selection);
+  else {
+    // Headers the request steps set for the response (a rate limit's counters) go on the upstream's answer.
+    const set = exec.response.changedHeaders;
+    if (set !== undefined) exchange.policyResponseHeaders = rawHeadersOf(set);
+  }
   proxyRequest(exchange, endpoint, exec.request, routed?.path);
 }
 

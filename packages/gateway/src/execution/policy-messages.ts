@@ -158,11 +158,24 @@ export class GatewayPolicyResponse implements PolicyResponse {
     return this.#headers?.version ?? -1;
   }
 
-  /** Sets the upstream's status and headers (the map is built when a policy reads it). */
+  /**
+   * Sets the upstream's status and headers (the map is built when a policy reads it). Headers request policies set
+   * for the response (a rate limit's counters) are kept over the upstream's of the same name.
+   */
   setUpstream(status: number, headers: UpstreamResponseHeaders): void {
+    const fromRequestPhase = this.changedHeaders;
     this.status = status;
     this.#upstream = headers;
     this.#headers = undefined;
+    if (fromRequestPhase !== undefined) {
+      const map = this.headers;
+      for (const [name, values] of fromRequestPhase) map.set(name, values);
+    }
+  }
+
+  /** The headers when a policy set some, else undefined. */
+  get changedHeaders(): MutableMultiValueMap | undefined {
+    return this.#headers !== undefined && this.#headers.version > 0 ? this.#headers : undefined;
   }
 
   /** The headers to write (lowercase names): the upstream's untouched unless a policy read or changed them. */

@@ -24,6 +24,7 @@ import {
   memoryProbe,
   type Probe,
   ProbeRegistry,
+  type RateLimitHealthSource,
   ratelimitRepositoryProbe,
   type StoreProbeOptions,
   syncProcessProbe,
@@ -68,6 +69,8 @@ export interface NodeServiceOptions extends NodeServiceSettings {
   workers?: () => Promise<unknown[]>;
   store: ConfigStore;
   metrics: NodeMetrics;
+  /** The rate-limit counter store, for the `ratelimit-repository` probe (absent: always healthy). */
+  rateLimit?: RateLimitHealthSource;
   /** The gateway's HTTP server, for the `http-server` probe (absent: the probe is not registered). */
   gatewayServer?: { readonly listening: boolean };
   /** The sync's polling period, for the default of `syncMaxAgeMs` (default 500 ms). */
@@ -101,7 +104,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Run
     ...(options.gatewayServer ? [httpServerProbe(options.gatewayServer)] : []),
     syncProcessProbe(options.sync, options.syncMaxAgeMs ?? Math.max(10 * (options.syncIntervalMs ?? 500), 30_000)),
     managementRepositoryProbe(options.store, options.storeProbe),
-    ratelimitRepositoryProbe(),
+    ratelimitRepositoryProbe(options.rateLimit),
     memoryProbe(options.memoryThreshold ?? 0.9),
     ...(options.probes ?? []),
   ]);

@@ -118,12 +118,27 @@ export function managementRepositoryProbe(store: Pick<ConfigStore, 'ping' | 'kin
   return cachedProbe(probe, options.cacheMs ?? 1_000);
 }
 
+/** What the `ratelimit-repository` probe asks: the counter store of the rate-limit policies. */
+export interface RateLimitHealthSource {
+  health(): Promise<{ healthy: boolean; message?: string }>;
+}
+
 /**
- * `ratelimit-repository`: the counter store. Counters are in memory for now, which is always available; the Redis
- * counter store registers its own probe under this id.
+ * `ratelimit-repository`: the counter store of the rate-limit, quota and spike-arrest policies (always healthy in
+ * memory; Redis answers a PING within its command timeout). Bounded by `timeoutMs` like every probe.
  */
-export function ratelimitRepositoryProbe(): Probe {
-  return { id: 'ratelimit-repository', check: async () => ({ healthy: true }) };
+export function ratelimitRepositoryProbe(store?: RateLimitHealthSource, timeoutMs = 2_000): Probe {
+  if (store === undefined) return { id: 'ratelimit-repository', check: async () => ({ healthy: true }) };
+  return {
+    id: 'ratelimit-repository',
+    check: async () => {
+      try {
+        return await withTimeout(store.health(), timeoutMs, `no answer within ${timeoutMs} ms`);
+      } catch (error) {
+        return { healthy: false, message: messageOf(error) };
+      }
+    },
+  };
 }
 
 /** Heap figures, as `v8.getHeapStatistics()` reports them. */
