@@ -6,6 +6,7 @@ import {
   type RateLimitStore,
   RateLimitStoreError,
   type RateLimitStoreHealth,
+  settled,
 } from './rate-limit-store.js';
 
 /** Options of {@link AsyncRateLimitStore}. */
@@ -66,19 +67,11 @@ export class AsyncRateLimitStore implements RateLimitStore {
   }
 
   consume(request: RateLimitRequest): Promise<RateLimitDecision> {
-    try {
-      return Promise.resolve(this.#apply(request, false));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return settled(() => this.#apply(request, false));
   }
 
   increment(request: RateLimitRequest): Promise<RateLimitDecision> {
-    try {
-      return Promise.resolve(this.#apply(request, true));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return settled(() => this.#apply(request, true));
   }
 
   #apply(request: RateLimitRequest, force: boolean): RateLimitDecision {

@@ -6,6 +6,7 @@ import {
   type RateLimitStore,
   RateLimitStoreError,
   type RateLimitStoreHealth,
+  settled,
 } from './rate-limit-store.js';
 
 /** Options of {@link MemoryRateLimitStore}. */
@@ -54,19 +55,11 @@ export class MemoryRateLimitStore implements RateLimitStore {
   }
 
   consume(request: RateLimitRequest): Promise<RateLimitDecision> {
-    try {
-      return Promise.resolve(this.consumeNow(request));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return settled(() => this.consumeNow(request));
   }
 
   increment(request: RateLimitRequest): Promise<RateLimitDecision> {
-    try {
-      return Promise.resolve(this.#apply(request, true));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return settled(() => this.#apply(request, true));
   }
 
   /** `consume` without a promise, for callers that can decide synchronously. */

@@ -88,3 +88,12 @@ export function checkRequest(request: RateLimitRequest): void {
 export function decision(allowed: boolean, count: number, limit: number, resetAt: number): RateLimitDecision {
   return { allowed, count, limit, remaining: Math.max(0, limit - count), resetAt };
 }
+
+/** A synchronous decision as the promise the interface returns (a throw becomes a rejection). */
+export function settled<T>(decide: () => T): Promise<T> {
+  try {
+    return Promise.resolve(decide());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

@@ -7,6 +7,20 @@ export type PlanStatusName = (typeof PLAN_STATUSES)[number];
 
 const Enum = <T extends string>(values: readonly T[]) => Type.Unsafe<T>({ type: 'string', enum: [...values] });
 
+/** The plan settings a publisher edits, shared by the create and update bodies. */
+const PLAN_SETTINGS = {
+  validation: Type.Optional(Enum(['AUTO', 'MANUAL'])),
+  selectionRule: Type.Optional(Type.String()),
+  tags: Type.Optional(Type.Array(Type.String())),
+  flows: Type.Optional(Type.Array(Type.Unknown())),
+  characteristics: Type.Optional(Type.Array(Type.String())),
+  excludedGroups: Type.Optional(Type.Array(Type.String())),
+  commentRequired: Type.Optional(Type.Boolean()),
+  commentMessage: Type.Optional(Type.String()),
+  generalConditions: Type.Optional(Type.String()),
+  order: Type.Optional(Type.Integer({ minimum: 0 })),
+};
+
 /**
  * Body of `POST /environments/{envId}/apis/{apiId}/plans` (CreatePlanV4). The top level is checked here; the plan
  * as a whole (security type, flows, PUSH vs STANDARD rules) by core's `validatePlanDefinition`.
@@ -27,16 +41,7 @@ export const CreatePlanV4Body = Type.Object(
       ),
     ),
     mode: Type.Optional(Enum(['STANDARD', 'PUSH'])),
-    validation: Type.Optional(Enum(['AUTO', 'MANUAL'])),
-    selectionRule: Type.Optional(Type.String()),
-    tags: Type.Optional(Type.Array(Type.String())),
-    flows: Type.Optional(Type.Array(Type.Unknown())),
-    characteristics: Type.Optional(Type.Array(Type.String())),
-    excludedGroups: Type.Optional(Type.Array(Type.String())),
-    commentRequired: Type.Optional(Type.Boolean()),
-    commentMessage: Type.Optional(Type.String()),
-    generalConditions: Type.Optional(Type.String()),
-    order: Type.Optional(Type.Integer({ minimum: 0 })),
+    ...PLAN_SETTINGS,
   },
   { additionalProperties: true },
 );
@@ -61,16 +66,7 @@ export const UpdatePlanV4Body = Type.Object(
         { additionalProperties: true },
       ),
     ),
-    validation: Type.Optional(Enum(['AUTO', 'MANUAL'])),
-    selectionRule: Type.Optional(Type.String()),
-    tags: Type.Optional(Type.Array(Type.String())),
-    flows: Type.Optional(Type.Array(Type.Unknown())),
-    characteristics: Type.Optional(Type.Array(Type.String())),
-    excludedGroups: Type.Optional(Type.Array(Type.String())),
-    commentRequired: Type.Optional(Type.Boolean()),
-    commentMessage: Type.Optional(Type.String()),
-    generalConditions: Type.Optional(Type.String()),
-    order: Type.Optional(Type.Integer({ minimum: 0 })),
+    ...PLAN_SETTINGS,
   },
   { additionalProperties: true },
 );
