@@ -191,8 +191,8 @@ export const ConfigSchema = Type.Object({
       rateLimitStore: Type.Union([Type.Literal('memory'), Type.Literal('redis')], {
         default: 'memory',
         description:
-          'Counter store of the rate-limit, quota and spike-arrest policies: memory (one gateway process; with ' +
-          'several workers each counts its own) or redis (shared by every gateway and worker, exact limits).',
+          'Counter store of the rate-limit, quota and spike-arrest policies: memory (one gateway; with several ' +
+          'workers the counters live in the primary) or redis (shared by every gateway).',
       }),
       rateLimitRedisUrl: Type.String({
         default: 'redis://127.0.0.1:6379',

@@ -184,10 +184,17 @@ export interface RateLimitServices {
  * asynchronous wrapper for the policies' `async: true` mode. Redis connects in the background; until it answers,
  * decisions fail fast and the policies' `errorStrategy` decides.
  */
-export function rateLimitServices(config: RateLimitStoreConfig | undefined, logger: Logger): RateLimitServices {
-  const store = createRateLimitStore(config ?? { type: 'memory' }, {
-    onError: (error) => logger.warn({ err: error }, 'rate-limit counter store error'),
-  });
+export function rateLimitServices(
+  config: RateLimitStoreConfig | undefined,
+  logger: Logger,
+  /** A store to use instead of the configured one (a cluster worker's, asking the primary). */
+  given?: RateLimitStore,
+): RateLimitServices {
+  const store =
+    given ??
+    createRateLimitStore(config ?? { type: 'memory' }, {
+      onError: (error) => logger.warn({ err: error }, 'rate-limit counter store error'),
+    });
   const asyncStore = createAsyncRateLimitStore(store);
   return {
     store,

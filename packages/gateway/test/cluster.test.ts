@@ -140,6 +140,36 @@ describe('apim gateway with 2 workers', () => {
     expect((await nodeGet('/_node/apis/after')).status).toBe(404);
   });
 
+  it('shares the in-memory rate-limit counters of the workers: the limit holds across them', async () => {
+    const definition = snapshot({ id: 'limited', paths: [{ path: '/limited' }], targets: [upstream.url] });
+    (definition.api as { flows?: unknown[] }).flows = [
+      {
+        name: 'limit',
+        selectors: [{ type: 'HTTP', path: '/', pathOperator: 'STARTS_WITH', methods: [] }],
+        request: [
+          {
+            name: 'Rate Limit',
+            policy: 'rate-limit',
+            configuration: { rate: { limit: 6, periodTime: 1, periodTimeUnit: 'MINUTES' } },
+          },
+        ],
+        response: [],
+      },
+    ];
+    await publish(store, 'limited', definition);
+    await eventually(async () => (await workers()).every((worker) => worker.listening), 5_000);
+    const before = await requestsByPid();
+    // The first answer may come before every worker has the API: wait until one serves it, counted in the limit.
+    await eventually(async () => (await send(port, { path: '/limited' })).status === 200, 5_000);
+    // Both workers got the deploy in the same broadcast; give the slower one time to compile it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const statuses = await burst(port, '/limited', 15);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(10);
+    const after = await requestsByPid();
+    for (const [pid, count] of after) expect(count).toBeGreaterThan(before.get(pid) ?? 0);
+  });
+
   it('replaces a worker killed with SIGKILL; requests keep being served', async () => {
     const [victim, survivor] = await workers();
     const served = '{api="before",status_class="2xx",error_key=""}';

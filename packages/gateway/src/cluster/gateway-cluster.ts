@@ -87,15 +87,10 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
   });
   const security = new SecurityBroadcaster((message) => pool?.broadcast(message));
   const securitySync = createSecuritySync(options, security, logger);
-  // Each worker has its own counter store: Redis is shared; in memory, each worker counts its own requests.
-  if ((options.rateLimit?.type ?? 'memory') === 'memory') {
-    logger.warn(
-      { workers: options.workers },
-      'rate limits are counted per worker with the in-memory store: use the Redis store for limits across workers',
-    );
-  }
-  // The primary's own connection answers the ratelimit-repository probe.
+  // In memory, the counters live here and the workers ask for each decision over IPC (limits hold across workers);
+  // with Redis, every worker has its own connection and this one answers the ratelimit-repository probe.
   const counters = rateLimitServices(options.rateLimit, logger);
+  const sharedCounters = (options.rateLimit?.type ?? 'memory') === 'memory' ? counters.store : undefined;
   sync = new GatewaySync({ ...syncOptions(options, logger), target });
   const primarySync = sync;
   pool = new WorkerPool({
@@ -104,6 +99,7 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
     settings: workerSettings(options, logger, nodeSettings !== undefined),
     snapshot: () => primarySync.entries(),
     securitySnapshot: () => security.snapshot(),
+    ...(sharedCounters === undefined ? {} : { sharedCounters }),
     onRejected: (apiId, deploymentId, revision) => target.rejected(apiId, deploymentId, revision),
     logger,
     restartDelayMs: options.restartDelayMs,

@@ -9,6 +9,7 @@
  * Worker -> primary: `hello` (listening for messages), `listening`, `failed`, `rejected`, `report` answers.
  */
 import type { Flow } from '@apim/core';
+import type { RateLimitDecision, RateLimitRequest } from '@apim/ratelimit';
 import type { GatewayOptions } from '../gateway.js';
 import type { SerializedApiStats } from '../node/request-stats.js';
 import type { KnownApiKey, KnownSubscription } from '../security/subscription-registry.js';
@@ -57,6 +58,8 @@ export type PrimaryMessage =
   | { apim: 'security'; reset: boolean; subscriptions: KnownSubscription[]; apiKeys: KnownApiKey[] }
   | { apim: 'report'; id: number; stats: boolean }
   | { apim: 'reload-certificates' }
+  /** The primary's answer to a worker's `rate-limit` request (in-memory counters kept by the primary). */
+  | { apim: 'rate-limit-decision'; id: number; decision?: RateLimitDecision; error?: string }
   | { apim: 'drain'; deadlineMs: number };
 
 export type WorkerMessage =
@@ -64,7 +67,9 @@ export type WorkerMessage =
   | { apim: 'listening'; port: number; tcpPort: number | undefined }
   | { apim: 'failed'; message: string }
   | { apim: 'rejected'; apiId: string; deploymentId: string; revision: number }
-  | { apim: 'report'; id: number; report: WorkerReport };
+  | { apim: 'report'; id: number; report: WorkerReport }
+  /** A counter decision asked of the primary (in-memory rate limits shared by the workers). */
+  | { apim: 'rate-limit'; id: number; op: 'consume' | 'increment'; request: RateLimitRequest };
 
 /** Whether an IPC message is one of ours. */
 export function isApimMessage<T extends { apim: string }>(message: unknown): message is T {

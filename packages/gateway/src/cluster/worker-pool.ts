@@ -5,9 +5,11 @@
  * request stats, and drains them at shutdown.
  */
 import cluster, { type Worker } from 'node:cluster';
+import type { RateLimitStore } from '@apim/ratelimit';
 import type { Logger } from 'pino';
 import type { KeptLocalEntry } from '../local-state.js';
 import { RequestStatsTable, type SerializedApiStats } from '../node/request-stats.js';
+import { decideForWorker } from './ipc-rate-limit-store.js';
 import {
   isApimMessage,
   type PrimaryMessage,
@@ -28,6 +30,8 @@ export interface WorkerPoolOptions {
   securitySnapshot?(): readonly PrimaryMessage[];
   /** A worker could not compile a deployment. */
   onRejected(apiId: string, deploymentId: string, revision: number): void;
+  /** The counters the workers share when the rate-limit store is in memory (kept in the primary). */
+  sharedCounters?: RateLimitStore;
   logger: Logger;
   /** First delay before replacing a dead worker (default 100 ms); it doubles up to `maxRestartDelayMs`. */
   restartDelayMs?: number;
@@ -232,6 +236,15 @@ export class WorkerPool {
       case 'rejected':
         this.#options.onRejected(message.apiId, message.deploymentId, message.revision);
         return;
+      case 'rate-limit': {
+        const counters = this.#options.sharedCounters;
+        if (counters === undefined) {
+          send(worker, { apim: 'rate-limit-decision', id: message.id, error: 'no shared counters in the primary' });
+          return;
+        }
+        decideForWorker(counters, message, (answer) => send(worker, answer));
+        return;
+      }
       case 'report':
         state.pending.get(message.id)?.(message.report);
         return;

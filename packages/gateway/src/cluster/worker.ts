@@ -26,6 +26,7 @@ import { SubscriptionRegistry } from '../security/subscription-registry.js';
 import { parseShardingTags } from '../sharding-tags.js';
 import { RegistryDeploymentTarget } from '../sync-reconciler.js';
 import { TcpRouteTable } from '../tcp-proxy/tcp-route-table.js';
+import { IpcRateLimitStore } from './ipc-rate-limit-store.js';
 import {
   isApimMessage,
   type PrimaryMessage,
@@ -56,6 +57,8 @@ interface Serving {
   target: RegistryDeploymentTarget;
   subscriptions: SubscriptionRegistry;
   counters: RateLimitServices;
+  /** Set when the counters are the primary's: it receives the decisions. */
+  shared: IpcRateLimitStore | undefined;
   tcpRoutes: TcpRouteTable | undefined;
   stats: RequestStatsTable | undefined;
   observer: RequestObserver | undefined;
@@ -159,6 +162,11 @@ export function runGatewayWorker(hooks: GatewayWorkerHooks = {}): void {
 
   process.on('message', (message: unknown) => {
     if (!isApimMessage<PrimaryMessage>(message)) return;
+    // Counter decisions are awaited by requests in flight: answered at once, not queued behind other messages.
+    if (message.apim === 'rate-limit-decision') {
+      serving?.shared?.answered(message);
+      return;
+    }
     queue = queue.then(() => handle(message)).catch(fail);
   });
   // The primary is gone (crashed or killed): nobody hands connections any more; finish what is running and leave.
@@ -176,7 +184,16 @@ async function initialise(settings: WorkerSettings, hooks: GatewayWorkerHooks): 
   const extras = (await hooks.configure?.(settings)) ?? {};
   const registry = new ApiRegistry(logger);
   const subscriptions = new SubscriptionRegistry();
-  const counters = rateLimitServices(settings.rateLimit, logger);
+  // In-memory counters are the primary's (shared by the workers); Redis is reached directly.
+  const shared =
+    (settings.rateLimit?.type ?? 'memory') === 'memory'
+      ? new IpcRateLimitStore({
+          send: (message) =>
+            process.connected && (process.send?.(message, undefined, undefined, () => undefined) ?? false),
+          connected: () => process.connected,
+        })
+      : undefined;
+  const counters = rateLimitServices(settings.rateLimit, logger, shared);
   await counters.ready();
   const runtime = {
     ...(extras.policies === undefined ? {} : { policies: extras.policies }),
@@ -197,6 +214,7 @@ async function initialise(settings: WorkerSettings, hooks: GatewayWorkerHooks): 
     target,
     subscriptions,
     counters,
+    shared,
     tcpRoutes,
     stats,
     observer,
