@@ -7,7 +7,7 @@ import { readJsonFixture } from '@apim/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SecuritySync } from '../src/security/security-sync.js';
 import { SubscriptionRegistry } from '../src/security/subscription-registry.js';
-import { send } from './helpers.js';
+import { callerHeaderFlow, send } from './helpers.js';
 import { cleanupList, echoUpstream, startSecuredGateway } from './server-helpers.js';
 import { memoryStore } from './store-helpers.js';
 
@@ -162,28 +162,9 @@ describe('API-key plans', () => {
   });
 
   it('gives flows the application, subscription and plan as context attributes', async () => {
-    const flows = [
-      {
-        name: 'who',
-        selectors: [{ type: 'HTTP', path: '/', pathOperator: 'STARTS_WITH' }],
-        request: [
-          {
-            name: 'caller',
-            policy: 'transform-headers',
-            configuration: {
-              addHeaders: [
-                {
-                  name: 'X-Caller',
-                  value:
-                    "{#context.attributes['application']}/{#context.attributes['subscription-id']}/{#context.attributes['plan']}/{#context.attributes['gravitee.attribute.api']}",
-                },
-              ],
-            },
-          },
-        ],
-        response: [],
-      },
-    ];
+    const flows = callerHeaderFlow(
+      "{#context.attributes['application']}/{#context.attributes['subscription-id']}/{#context.attributes['plan']}/{#context.attributes['gravitee.attribute.api']}",
+    );
     const { store, port, upstream, sync } = await setup({}, flows);
     await subscribe(store);
     await sync.start();

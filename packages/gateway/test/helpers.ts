@@ -146,3 +146,21 @@ export function send(
 
 /** Header names of a raw list, lowercased. */
 export const headerNames = (raw: string[]) => raw.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase());
+
+/** An API flow whose one step sends `X-Caller: <value>` upstream (an EL template): what tests read attributes with. */
+export function callerHeaderFlow(value: string): JsonObject[] {
+  return [
+    {
+      name: 'who',
+      selectors: [{ type: 'HTTP', path: '/', pathOperator: 'STARTS_WITH' }],
+      request: [
+        {
+          name: 'caller',
+          policy: 'transform-headers',
+          configuration: { addHeaders: [{ name: 'X-Caller', value }] },
+        },
+      ],
+      response: [],
+    },
+  ];
+}

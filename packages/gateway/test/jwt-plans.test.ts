@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiRuntime } from '../src/index.js';
 import type { PlanSecurityOptions } from '../src/plan-resolver.js';
 import { SubscriptionRegistry } from '../src/security/subscription-registry.js';
-import { send, snapshot } from './helpers.js';
+import { callerHeaderFlow, send, snapshot } from './helpers.js';
 import { cleanupList, echoUpstream, startSecuredGateway } from './server-helpers.js';
 
 const cleanups = cleanupList();
@@ -140,28 +140,9 @@ describe('JWT plans: claims and dates', () => {
   });
 
   it('gives flows the claims, the user and the client id; propagates Authorization unless told not to', async () => {
-    const flows = [
-      {
-        name: 'who',
-        selectors: [{ type: 'HTTP', path: '/', pathOperator: 'STARTS_WITH' }],
-        request: [
-          {
-            name: 'caller',
-            policy: 'transform-headers',
-            configuration: {
-              addHeaders: [
-                {
-                  name: 'X-Caller',
-                  value:
-                    "{#context.attributes['user-id']}/{#context.attributes['jwt.claims']['scope']}/{#context.attributes['oauth.client_id']}/{#context.attributes['application']}",
-                },
-              ],
-            },
-          },
-        ],
-        response: [],
-      },
-    ];
+    const flows = callerHeaderFlow(
+      "{#context.attributes['user-id']}/{#context.attributes['jwt.claims']['scope']}/{#context.attributes['oauth.client_id']}/{#context.attributes['application']}",
+    );
     const kept = await gatewayWithJwtPlan({ ...base, extractClaims: true }, {}, flows);
     const token = await sign(hs, { scope: 'read' });
     expect((await kept.call(token)).status).toBe(200);
