@@ -96,7 +96,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const tcpRoutes = options.tcp && new TcpRouteTable(logger);
   tcpRoutes?.follow(registry);
   const subscriptions = new SubscriptionRegistry();
-  const securitySync = createSecuritySync(options, subscriptions, logger);
+  const securitySync = createSecuritySync(options, subscriptions, subscriptions, logger);
   const counters = rateLimitServices(options.rateLimit, logger);
   const sync = new GatewaySync({
     ...syncOptions(options, logger),
@@ -229,14 +229,29 @@ export function syncOptions(options: GatewayOptions, logger: Logger) {
   };
 }
 
-/** The sync of subscriptions and API keys of a gateway, writing into `sink`. */
-export function createSecuritySync(options: GatewayOptions, sink: SecuritySink, logger: Logger): SecuritySync {
+/**
+ * The sync of subscriptions and API keys of a gateway, writing into `sink`; `registry` is what it keeps a local copy
+ * of (beside the API state file: `gateway-state.json` -> `gateway-state.security.json`).
+ */
+export function createSecuritySync(
+  options: GatewayOptions,
+  sink: SecuritySink,
+  registry: SubscriptionRegistry,
+  logger: Logger,
+): SecuritySync {
   return new SecuritySync({
     store: options.store,
     sink,
     scope: new EnvironmentScope(options.environmentIds, options.organizationIds),
     syncIntervalMs: options.syncIntervalMs,
     storeTimeoutMs: options.storeTimeoutMs,
+    ...(options.localStatePath === undefined
+      ? {}
+      : {
+          localStatePath: options.localStatePath.replace(/(\.json)?$/, '.security.json'),
+          state: () => ({ subscriptions: registry.allSubscriptions(), apiKeys: registry.allApiKeys() }),
+          ...(options.localStateDebounceMs === undefined ? {} : { localStateDebounceMs: options.localStateDebounceMs }),
+        }),
     logger,
   });
 }

@@ -105,22 +105,43 @@ export async function writeLocalState(
   path: string,
   state: Omit<LocalState, 'apis'> & { apis: readonly (LocalApiEntry | KeptLocalEntry)[] },
 ): Promise<void> {
+  const header = JSON.stringify({ version: state.version, writtenAt: state.writtenAt, cursor: state.cursor });
+  await writeJsonAtomically(path, header, {
+    apis: state.apis.map((entry) => () => (entry instanceof KeptLocalEntry ? entry.json() : JSON.stringify(entry))),
+  });
+}
+
+/**
+ * Writes `header` (a JSON object's text) extended with `lists` (each item's JSON text, made on demand) to `path`
+ * atomically: a temp file in the same directory (mode 0600), written in chunks so that large states never hold the
+ * event loop for long, fsync, rename, then a best-effort fsync of the directory.
+ */
+export async function writeJsonAtomically(
+  path: string,
+  header: string,
+  lists: Readonly<Record<string, readonly (() => string)[]>>,
+): Promise<void> {
   const directory = dirname(path);
   await mkdir(directory, { recursive: true });
   const temp = join(directory, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const file = await open(temp, 'wx', FILE_MODE);
   try {
     await file.chmod(FILE_MODE); // whatever the umask
-    const header = JSON.stringify({ version: state.version, writtenAt: state.writtenAt, cursor: state.cursor });
-    let chunk = `${header.slice(0, -1)},"apis":[`;
-    for (const [index, entry] of state.apis.entries()) {
-      chunk += (index === 0 ? '\n' : ',\n') + (entry instanceof KeptLocalEntry ? entry.json() : JSON.stringify(entry));
-      if (chunk.length >= CHUNK_BYTES) {
-        await writeAll(file, chunk);
-        chunk = '';
+    let chunk = header.slice(0, -1);
+    let first = header.length <= 2;
+    for (const [name, items] of Object.entries(lists)) {
+      chunk += `${first ? '' : ','}${JSON.stringify(name)}:[`;
+      first = false;
+      for (const [index, item] of items.entries()) {
+        chunk += (index === 0 ? '\n' : ',\n') + item();
+        if (chunk.length >= CHUNK_BYTES) {
+          await writeAll(file, chunk);
+          chunk = '';
+        }
       }
+      chunk += '\n]';
     }
-    await writeAll(file, `${chunk}\n]}\n`);
+    await writeAll(file, `${chunk}}\n`);
     await file.sync();
   } catch (error) {
     await file.close().catch(() => undefined);

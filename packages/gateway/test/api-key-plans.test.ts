@@ -2,6 +2,9 @@
  * API-key plans on the request path, with the subscriptions and keys read from a real store by the security sync:
  * Gravitee's bench definition `2-api-key-v4.json`, a real upstream, keys hashed in the store.
  */
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type ConfigStore, hashApiKey, type JsonObject, maskApiKey, nowIso } from '@apim/core';
 import { readJsonFixture } from '@apim/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -9,7 +12,7 @@ import { SecuritySync } from '../src/security/security-sync.js';
 import { SubscriptionRegistry } from '../src/security/subscription-registry.js';
 import { callerHeaderFlow, send } from './helpers.js';
 import { cleanupList, echoUpstream, startSecuredGateway } from './server-helpers.js';
-import { memoryStore } from './store-helpers.js';
+import { faultyStore, memoryStore } from './store-helpers.js';
 
 const cleanups = cleanupList();
 afterEach(() => cleanups.run());
@@ -171,5 +174,49 @@ describe('API-key plans', () => {
     expect((await send(port, { path: '/apikey', headers: { 'X-Gravitee-Api-Key': KEY } })).status).toBe(200);
     expect(upstream.requests[0]!.headers['x-caller']).toBe('app-1/sub-1/key-plan/api-1');
     expect(upstream.requests[0]!.headers['x-gravitee-api-key']).toBeUndefined();
+  });
+});
+
+describe('local copy of subscriptions and API keys', () => {
+  it('is written after changes and served when the store is unreachable at start, until the store answers', async () => {
+    const store = await memoryStore();
+    cleanups.add(() => store.close());
+    await subscribe(store);
+    const dir = await mkdtemp(join(tmpdir(), 'apim-security-copy-'));
+    cleanups.add(() => rm(dir, { recursive: true, force: true }));
+    const path = join(dir, 'gateway-state.security.json');
+    const first = new SubscriptionRegistry();
+    const writer = new SecuritySync({
+      store,
+      sink: first,
+      localStatePath: path,
+      localStateDebounceMs: 20,
+      state: () => ({ subscriptions: first.allSubscriptions(), apiKeys: first.allApiKeys() }),
+    });
+    await writer.start();
+    await writer.stop();
+    const written = JSON.parse(await readFile(path, 'utf8'));
+    expect(written.apiKeys.map((k: { keyHash: string }) => k.keyHash)).toEqual([hashApiKey(KEY)]);
+    expect(JSON.stringify(written)).not.toContain(KEY);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+
+    const { store: down, control } = faultyStore(store);
+    control.failing = true;
+    const second = new SubscriptionRegistry();
+    const reader = new SecuritySync({
+      store: down,
+      sink: second,
+      syncIntervalMs: 50,
+      localStatePath: path,
+      state: () => ({ subscriptions: second.allSubscriptions(), apiKeys: second.allApiKeys() }),
+    });
+    cleanups.add(() => reader.stop());
+    await reader.start();
+    expect(reader.servingFromLocalCopy).toBe(true);
+    expect(second.subscriptionForKey(hashApiKey(KEY), 'api-1', 'key-plan', Date.now())?.id).toBe('sub-1');
+    control.failing = false;
+    await vi.waitFor(() => expect(reader.servingFromLocalCopy).toBe(false), { timeout: 1_000, interval: 20 });
+    expect(reader.loaded).toBe(true);
+    expect(second.apiKeyCount).toBe(1);
   });
 });

@@ -86,7 +86,7 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
     logger,
   });
   const security = new SecurityBroadcaster((message) => pool?.broadcast(message));
-  const securitySync = createSecuritySync(options, security, logger);
+  const securitySync = createSecuritySync(options, security, security.registry, logger);
   // In memory, the counters live here and the workers ask for each decision over IPC (limits hold across workers);
   // with Redis, every worker has its own connection and this one answers the ratelimit-repository probe.
   const counters = rateLimitServices(options.rateLimit, logger);

@@ -66,6 +66,11 @@ export class SecurityBroadcaster implements SecuritySink {
     this.#apiKeys = [];
   }
 
+  /** Everything known (what the local copy holds). */
+  get registry(): SubscriptionRegistry {
+    return this.#copy;
+  }
+
   /** Everything known, as the messages a new worker receives before the API snapshot. */
   snapshot(): SecurityMessage[] {
     return chunks(true, [...this.#copy.allSubscriptions()], [...this.#copy.allApiKeys()]);

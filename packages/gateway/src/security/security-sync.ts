@@ -7,10 +7,13 @@
  * The cursor is the newest `updatedAt` read (the writers' clock, so the gateway's own clock does not matter). A store
  * that fails is retried at the next cycle; the last known state keeps serving meanwhile.
  */
+
+import { readFile } from 'node:fs/promises';
 import type { ConfigStore } from '@apim/core';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { EnvironmentScope } from '../environment-scope.js';
+import { writeJsonAtomically } from '../local-state.js';
 import { type KnownApiKey, type KnownSubscription, knownApiKey, knownSubscription } from './subscription-registry.js';
 
 /** Where the sync writes what it reads: the registry, or the cluster primary's broadcaster. */
@@ -34,7 +37,24 @@ export interface SecuritySyncOptions {
   overlapMs?: number;
   /** How long one store call may take (default 5 s). */
   storeTimeoutMs?: number;
+  /**
+   * File keeping a copy of the subscriptions and keys (hashes only), written after changes and read when the store
+   * is unreachable at start (default: none). Needs `state`.
+   */
+  localStatePath?: string;
+  /** What the local copy holds: the registry (or the cluster primary's copy). */
+  state?: () => { subscriptions: Iterable<KnownSubscription>; apiKeys: Iterable<KnownApiKey> };
+  /** Delay between a change and the write of the local copy (default 1 s). */
+  localStateDebounceMs?: number;
   logger?: Logger;
+}
+
+/** The content of the security local copy. */
+interface SecurityLocalState {
+  version: 1;
+  writtenAt: string;
+  subscriptions: KnownSubscription[];
+  apiKeys: KnownApiKey[];
 }
 
 const PAGE = 1_000;
@@ -64,6 +84,12 @@ export class SecuritySync {
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => Promise<void>) | undefined;
   #failures = 0;
+  readonly #localStatePath: string | undefined;
+  readonly #state: SecuritySyncOptions['state'];
+  readonly #localStateDebounceMs: number;
+  #writeTimer: NodeJS.Timeout | undefined;
+  #writing: Promise<void> = Promise.resolve();
+  #servingFromLocalCopy = false;
 
   constructor(options: SecuritySyncOptions) {
     this.#store = options.store;
@@ -73,6 +99,14 @@ export class SecuritySync {
     this.#overlapMs = options.overlapMs ?? 5_000;
     this.#storeTimeoutMs = options.storeTimeoutMs ?? 5_000;
     this.#logger = options.logger ?? pino({ level: 'silent' });
+    this.#localStatePath = options.state === undefined ? undefined : options.localStatePath;
+    this.#state = options.state;
+    this.#localStateDebounceMs = options.localStateDebounceMs ?? 1_000;
+  }
+
+  /** Whether the subscriptions and keys served come from the local copy (the store has not answered yet). */
+  get servingFromLocalCopy(): boolean {
+    return this.#servingFromLocalCopy;
   }
 
   /** Whether the full load has succeeded. */
@@ -88,6 +122,7 @@ export class SecuritySync {
   /** Runs the full load (a failure is logged and retried by the next cycles), then schedules the cycles. */
   async start(): Promise<void> {
     await this.syncNow();
+    if (!this.#loaded && this.#localStatePath !== undefined) await this.#loadLocalCopy(this.#localStatePath);
     if (this.#store.onChange !== undefined) {
       try {
         this.#unsubscribe = (await this.#bounded(this.#store.onChange(() => void this.syncNow()))) ?? undefined;
@@ -103,6 +138,63 @@ export class SecuritySync {
     clearTimeout(this.#timer);
     await this.#unsubscribe?.().catch(() => undefined);
     await this.#running;
+    if (this.#writeTimer !== undefined) {
+      clearTimeout(this.#writeTimer);
+      this.#writeTimer = undefined;
+      this.#writeLocalCopy();
+    }
+    await this.#writing;
+  }
+
+  /** Serves the local copy when the store is unreachable at start (the next full load replaces it). */
+  async #loadLocalCopy(path: string): Promise<void> {
+    let state: SecurityLocalState;
+    try {
+      state = JSON.parse(await readFile(path, 'utf8')) as SecurityLocalState;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.#logger.error({ err: error, path }, 'local copy of subscriptions and API keys unreadable');
+      }
+      return;
+    }
+    if (state?.version !== 1 || !Array.isArray(state.subscriptions) || !Array.isArray(state.apiKeys)) {
+      this.#logger.error({ path }, 'local copy of subscriptions and API keys malformed');
+      return;
+    }
+    this.#sink.clear();
+    for (const subscription of state.subscriptions) this.#sink.putSubscription(subscription);
+    for (const key of state.apiKeys) this.#sink.putApiKey(key);
+    this.#sink.flush?.();
+    this.#servingFromLocalCopy = true;
+    this.#logger.warn(
+      { path, writtenAt: state.writtenAt, subscriptions: state.subscriptions.length, apiKeys: state.apiKeys.length },
+      'configuration store unreachable: serving subscriptions and API keys from the local copy',
+    );
+  }
+
+  /** Writes the local copy after changes, debounced. */
+  #scheduleWrite(): void {
+    if (this.#localStatePath === undefined || this.#writeTimer !== undefined || this.#stopped) return;
+    this.#writeTimer = setTimeout(() => {
+      this.#writeTimer = undefined;
+      this.#writeLocalCopy();
+    }, this.#localStateDebounceMs);
+    this.#writeTimer.unref();
+  }
+
+  #writeLocalCopy(): void {
+    const path = this.#localStatePath!;
+    const { subscriptions, apiKeys } = this.#state!();
+    const header = JSON.stringify({ version: 1, writtenAt: new Date().toISOString() });
+    const json = (value: unknown) => () => JSON.stringify(value);
+    this.#writing = this.#writing
+      .then(() =>
+        writeJsonAtomically(path, header, {
+          subscriptions: [...subscriptions].map(json),
+          apiKeys: [...apiKeys].map(json),
+        }),
+      )
+      .catch((error: unknown) => this.#logger.error({ err: error, path }, 'local copy of subscriptions not written'));
   }
 
   /** Runs one cycle now (full load until one succeeded, then incremental); concurrent calls coalesce. */
@@ -176,6 +268,11 @@ export class SecuritySync {
     this.#cursor = cursor ?? new Date(0).toISOString();
     this.#cursorSetAt = performance.now();
     this.#loaded = true;
+    if (this.#servingFromLocalCopy) {
+      this.#servingFromLocalCopy = false;
+      this.#logger.info('configuration store back: subscriptions and API keys reloaded, local copy left');
+    }
+    this.#scheduleWrite();
     this.#logger.info({ subscriptions: subscriptions.length, apiKeys: served }, 'subscriptions and API keys loaded');
   }
 
@@ -206,7 +303,10 @@ export class SecuritySync {
       this.#sink.putApiKey(knownApiKey(key));
       changed++;
     }
-    if (changed > 0) this.#sink.flush?.();
+    if (changed > 0) {
+      this.#sink.flush?.();
+      this.#scheduleWrite();
+    }
     if (cursor !== this.#cursor) {
       this.#cursor = cursor;
       this.#cursorSetAt = performance.now();
