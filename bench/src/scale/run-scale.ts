@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { watchCpuSteal } from '../cpu-steal.js';
 import { runTargets } from '../harness.js';
 import { ManagementClient } from '../management-client.js';
-import { freePort, type ManagedProcess } from '../processes.js';
+import type { ManagedProcess } from '../processes.js';
 import type { TargetResult } from '../report.js';
 import { PeakRssSampler, readVm } from '../rss.js';
 import { SCENARIOS } from '../scenarios.js';
-import { apimGatewayTarget, fixturesDir } from '../targets/apim-gateway.js';
+import { apimEnv, apimGatewayTarget, fixturesDir } from '../targets/apim-gateway.js';
 import { UPSTREAM_BODY } from '../targets/nginx.js';
 import { type BenchContext, type RunningTarget, type TargetSpec, tail, waitForOutput } from '../targets/target.js';
 import { parseCpuList } from '../tools.js';
@@ -75,27 +75,9 @@ function scaleTarget(options: ScaleRunOptions, result: ScaleResult): TargetSpec 
         adminPassword: password,
       });
       options.log(`seeded ${options.apis} APIs in ${result.seedSec.toFixed(1)} s`);
-      const [gatewayPort, managementPort, nodePort, consolePort, portalPort, bridgePort] = await Promise.all(
-        Array.from({ length: 6 }, () => freePort()),
-      );
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        NODE_ENV: 'production',
-        APIM_DATA_DIR: dir,
-        APIM_GATEWAY_PORT: String(gatewayPort),
-        APIM_GATEWAY_HOST: '127.0.0.1',
-        APIM_MANAGEMENT_PORT: String(managementPort),
-        APIM_MANAGEMENT_HOST: '127.0.0.1',
-        APIM_NODE_PORT: String(nodePort),
-        APIM_CONSOLE_PORT: String(consolePort),
-        APIM_PORTAL_PORT: String(portalPort),
-        APIM_BRIDGE_PORT: String(bridgePort),
-        APIM_ADMIN_PASSWORD: password,
-        // info, for the gateway's own "full sync done" line (the per-API lines of a full load are at debug).
-        APIM_LOG_LEVEL: 'info',
-        // Every target is pinned to the same single core: one gateway process, as the references.
-        APIM_GATEWAY_WORKERS: '1',
-      };
+      // info, for the gateway's own "full sync done" line (the per-API lines of a full load are at debug).
+      const { env, ports } = await apimEnv(dir, password, 'info');
+      const [gatewayPort, managementPort] = [ports.gateway, ports.management];
       const cli = join(ctx.repoRoot, 'packages', 'cli', 'bin', 'apim.js');
       const cpus = parseCpuList(ctx.targetCpu);
       // The management API runs in its own process, as in production: the gateway's memory and sync are measured

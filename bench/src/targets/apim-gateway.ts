@@ -33,6 +33,37 @@ export async function importDeployStart(
 }
 
 /**
+ * The environment of an `apim` process of the benchmark: every port free and on 127.0.0.1, production mode, one
+ * gateway process (every target is pinned to the same single core, as the references), the admin password given.
+ */
+export async function apimEnv(
+  dataDir: string,
+  password: string,
+  logLevel: 'warn' | 'info',
+): Promise<{ env: NodeJS.ProcessEnv; ports: { gateway: number; management: number; node: number } }> {
+  const [gateway, management, node, consolePort, portalPort, bridgePort] = await Promise.all(
+    Array.from({ length: 6 }, () => freePort()),
+  );
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    APIM_DATA_DIR: dataDir,
+    APIM_GATEWAY_PORT: String(gateway),
+    APIM_GATEWAY_HOST: '127.0.0.1',
+    APIM_MANAGEMENT_PORT: String(management),
+    APIM_MANAGEMENT_HOST: '127.0.0.1',
+    APIM_NODE_PORT: String(node),
+    APIM_CONSOLE_PORT: String(consolePort),
+    APIM_PORTAL_PORT: String(portalPort),
+    APIM_BRIDGE_PORT: String(bridgePort),
+    APIM_ADMIN_PASSWORD: password,
+    APIM_LOG_LEVEL: logLevel,
+    APIM_GATEWAY_WORKERS: '1',
+  };
+  return { env, ports: { gateway, management, node } };
+}
+
+/**
  * (e) This project's gateway running one Gravitee benchmark scenario: the real CLI (`apim start`) in its own data
  * folder, pinned like every other target, configured through the management API over HTTP.
  */
@@ -45,26 +76,8 @@ export function apimGatewayTarget(scenario: Scenario): TargetSpec {
     async start(ctx: BenchContext): Promise<RunningTarget> {
       const definition = loadScenario(fixturesDir(ctx.repoRoot), scenario, ctx.upstreamUrl);
       const password = randomBytes(18).toString('base64url');
-      const [gatewayPort, managementPort, nodePort, consolePort, portalPort, bridgePort] = await Promise.all(
-        Array.from({ length: 6 }, () => freePort()),
-      );
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        NODE_ENV: 'production',
-        APIM_DATA_DIR: ctx.group.makeTempDir(`apim-${scenario.id}`),
-        APIM_GATEWAY_PORT: String(gatewayPort),
-        APIM_GATEWAY_HOST: '127.0.0.1',
-        APIM_MANAGEMENT_PORT: String(managementPort),
-        APIM_MANAGEMENT_HOST: '127.0.0.1',
-        APIM_NODE_PORT: String(nodePort),
-        APIM_CONSOLE_PORT: String(consolePort),
-        APIM_PORTAL_PORT: String(portalPort),
-        APIM_BRIDGE_PORT: String(bridgePort),
-        APIM_ADMIN_PASSWORD: password,
-        APIM_LOG_LEVEL: 'warn',
-        // Every target is pinned to the same single core: one gateway process, as the references.
-        APIM_GATEWAY_WORKERS: '1',
-      };
+      const { env, ports } = await apimEnv(ctx.group.makeTempDir(`apim-${scenario.id}`), password, 'warn');
+      const [gatewayPort, managementPort] = [ports.gateway, ports.management];
       const cli = join(ctx.repoRoot, 'packages', 'cli', 'bin', 'apim.js');
       const apim = ctx.group.spawn(`apim ${scenario.id}`, process.execPath, [cli, 'start'], {
         cpu: ctx.targetCpu,
